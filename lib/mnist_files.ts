@@ -1,0 +1,155 @@
+/**
+ * Locates, downloads, verifies and decompresses the MNIST IDX files.
+ * Order: an explicit folder, else $MNIST_DIR, else training/data/, else a
+ * download from a public mirror into training/data/ with sha256 checks.
+ */
+import { type DigitSet, IdxError, pair_images_labels, parse_idx } from "./idx.ts";
+
+/** The four files and the sha256 of their gzip form (identical across mirrors). */
+export const MNIST_FILES = {
+  train_images: {
+    name: "train-images-idx3-ubyte.gz",
+    sha256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+  },
+  train_labels: {
+    name: "train-labels-idx1-ubyte.gz",
+    sha256: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+  },
+  test_images: {
+    name: "t10k-images-idx3-ubyte.gz",
+    sha256: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+  },
+  test_labels: {
+    name: "t10k-labels-idx1-ubyte.gz",
+    sha256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+  },
+} as const;
+
+/** Public mirrors tried in order (the original yann.lecun.com host is often down). */
+export const MNIST_MIRRORS = [
+  "https://ossci-datasets.s3.amazonaws.com/mnist/",
+  "https://storage.googleapis.com/cvdf-datasets/mnist/",
+];
+
+/** Default local cache, relative to the repository root; git-ignored. */
+export const DEFAULT_DATA_DIR = "training/data";
+
+/** Decompresses gzip bytes with the web-standard DecompressionStream (browser and Deno alike). */
+export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
+    new DecompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Hex sha256 of some bytes, via WebCrypto. */
+export async function sha256_hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reads an IDX file that may or may not be gzip-compressed (gzip magic 1f 8b). */
+export async function parse_idx_maybe_gzip(bytes: Uint8Array, name: string) {
+  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip_checked(bytes, name) : bytes;
+  return parse_idx(raw, name);
+}
+
+async function gunzip_checked(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  try {
+    return await gunzip(bytes);
+  } catch (e) {
+    throw new IdxError(`${name}: corrupt or truncated gzip data (${(e as Error).message})`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function has_all(dir: string): Promise<boolean> {
+  for (const f of Object.values(MNIST_FILES)) {
+    if (!await exists(`${dir}/${f.name}`)) return false;
+  }
+  return true;
+}
+
+/**
+ * Returns a folder holding the four MNIST files, downloading them if needed.
+ * An explicitly given folder (or $MNIST_DIR) must be complete: we never
+ * download into a folder someone pointed us at.
+ */
+export async function locate_mnist(
+  explicit_dir?: string,
+  log: (s: string) => void = console.log,
+): Promise<string> {
+  const chosen = explicit_dir ?? Deno.env.get("MNIST_DIR");
+  if (chosen) {
+    if (!await has_all(chosen)) {
+      const missing = [];
+      for (const f of Object.values(MNIST_FILES)) {
+        if (!await exists(`${chosen}/${f.name}`)) missing.push(f.name);
+      }
+      throw new Error(
+        `MNIST folder ${chosen} (from --data or MNIST_DIR) lacks: ${missing.join(", ")}`,
+      );
+    }
+    return chosen;
+  }
+  if (await has_all(DEFAULT_DATA_DIR)) return DEFAULT_DATA_DIR;
+  await download_mnist(DEFAULT_DATA_DIR, log);
+  return DEFAULT_DATA_DIR;
+}
+
+/** Downloads the missing MNIST files into `dir`, verifying each sha256 before keeping it. */
+export async function download_mnist(
+  dir: string,
+  log: (s: string) => void = console.log,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  for (const f of Object.values(MNIST_FILES)) {
+    const path = `${dir}/${f.name}`;
+    if (await exists(path)) continue;
+    const errors: string[] = [];
+    let saved = false;
+    for (const mirror of MNIST_MIRRORS) {
+      try {
+        log(`downloading ${mirror}${f.name}`);
+        const res = await fetch(mirror + f.name);
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const sum = await sha256_hex(bytes);
+        if (sum !== f.sha256) throw new Error(`sha256 mismatch: got ${sum}, expected ${f.sha256}`);
+        await Deno.writeFile(`${path}.part`, bytes);
+        await Deno.rename(`${path}.part`, path);
+        saved = true;
+        break;
+      } catch (e) {
+        errors.push(`${mirror}: ${(e as Error).message}`);
+      }
+    }
+    if (!saved) {
+      throw new Error(
+        `Could not download ${f.name} (${errors.join("; ")}). If this machine is offline, ` +
+          `set MNIST_DIR to a folder holding the four MNIST .gz files (or put them in ${dir}/).`,
+      );
+    }
+  }
+}
+
+/** Loads one split ("train" or "test") from a folder of MNIST files. */
+export async function load_mnist_split(dir: string, split: "train" | "test"): Promise<DigitSet> {
+  const img = split === "train" ? MNIST_FILES.train_images : MNIST_FILES.test_images;
+  const lab = split === "train" ? MNIST_FILES.train_labels : MNIST_FILES.test_labels;
+  const [ib, lb] = await Promise.all([
+    Deno.readFile(`${dir}/${img.name}`),
+    Deno.readFile(`${dir}/${lab.name}`),
+  ]);
+  const images = await parse_idx_maybe_gzip(ib, img.name);
+  const labels = await parse_idx_maybe_gzip(lb, lab.name);
+  return pair_images_labels(images, labels, `MNIST ${split}`);
+}

@@ -1,0 +1,148 @@
+/**
+ * `deno task train [options]`: trains the digit model and writes the shipped
+ * model (static/model/) and the report (training/report/).
+ *
+ * Options: --data DIR (else $MNIST_DIR, else training/data/, else download)
+ *   --epochs N --limit N (training digits) --seed N --out DIR --report DIR
+ *   --backend auto|webgpu|wasm|cpu --batch N --lr X --no-augment
+ *   --checkpoint DIR --bench N (time N steps per epoch, write nothing)
+ * Ctrl-C stops after the current batch; the best checkpoint stays usable and
+ * is exported as usual. A second Ctrl-C exits at once.
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
+import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
+import { type BackendChoice, init_backend } from "./backend.ts";
+import { DEFAULT_TRAIN, train_model, type TrainOptions } from "./trainer.ts";
+import { build_variants } from "./export.ts";
+import { write_model_dir } from "./model_io.ts";
+import { write_report } from "./report.ts";
+import { format_duration } from "./progress.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    data: { type: "string" },
+    epochs: { type: "string" },
+    limit: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string", default: "static/model" },
+    report: { type: "string", default: "training/report" },
+    backend: { type: "string", default: "auto" },
+    batch: { type: "string" },
+    lr: { type: "string" },
+    "no-augment": { type: "boolean", default: false },
+    checkpoint: { type: "string" },
+    bench: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
+      "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR] [--bench STEPS]",
+  );
+  Deno.exit(0);
+}
+
+const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+const bench = values.bench ? Number(values.bench) : null;
+const stop = { requested: false };
+Deno.addSignalListener("SIGINT", () => {
+  if (stop.requested) Deno.exit(130);
+  stop.requested = true;
+  console.log("\nCtrl-C: stopping after this batch (press again to quit now)…");
+});
+
+const backend = await init_backend(values.backend as BackendChoice);
+const data_dir = await locate_mnist(values.data);
+const t_load = performance.now();
+const train_set = await load_mnist_split(data_dir, "train");
+const test_set = await load_mnist_split(data_dir, "test");
+const limit = values.limit ? Math.min(Number(values.limit), train_set.count) : train_set.count;
+const data = limit < train_set.count
+  ? {
+    ...train_set,
+    count: limit,
+    images: train_set.images.subarray(0, limit * 784),
+    labels: train_set.labels.subarray(0, limit),
+  }
+  : train_set;
+console.log(
+  `MNIST from ${data_dir}: ${data.count} training + ${test_set.count} test digits ` +
+    `(${((performance.now() - t_load) / 1000).toFixed(1)} s); backend ${backend}`,
+);
+
+const opts: TrainOptions = {
+  ...DEFAULT_TRAIN,
+  epochs: num(values.epochs, bench ? 1 : DEFAULT_TRAIN.epochs),
+  seed: num(values.seed, DEFAULT_TRAIN.seed),
+  batch_size: num(values.batch, DEFAULT_TRAIN.batch_size),
+  lr: num(values.lr, DEFAULT_TRAIN.lr),
+  augment: !values["no-augment"],
+  val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
+  checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
+  max_steps_per_epoch: bench,
+  stop,
+};
+const result = await train_model(data, opts);
+console.log(
+  `trained ${result.history.length} epoch(s) in ${format_duration(result.seconds)}, ` +
+    `${result.samples_per_s.toFixed(1)} samples/s on ${backend}; best epoch ${result.best_epoch} ` +
+    `(val ${(result.best_val_acc * 100).toFixed(2)}%)`,
+);
+if (bench) Deno.exit(0);
+
+const metadata = {
+  seed: opts.seed,
+  backend,
+  epochs: result.history.length,
+  best_epoch: result.best_epoch,
+  training_digits: data.count,
+  trained_at: new Date().toISOString(),
+};
+const { variants, chosen, params, macs } = await build_variants(
+  result.model,
+  test_set,
+  metadata,
+  opts.model,
+);
+for (const v of variants) {
+  console.log(
+    `  ${v.dtype.padEnd(7)} ${(v.test_accuracy * 100).toFixed(2)}% test, ${
+      (v.weight_bytes / 1024).toFixed(1)
+    } KiB weights` +
+      (v === chosen ? "  ← shipped" : ""),
+  );
+}
+await write_model_dir(values.out!, chosen.files);
+await write_report(values.report!, {
+  test: test_set,
+  variants,
+  chosen,
+  params,
+  macs,
+  backend,
+  seed: opts.seed,
+  train: result,
+  options: opts,
+  training_digits: data.count,
+  model_dir: values.out!,
+});
+const meta = chosen.files.model_json.userDefinedMetadata as Record<string, unknown>;
+console.log(
+  `\nSummary: test accuracy ${
+    (chosen.test_accuracy * 100).toFixed(2)
+  }% (${chosen.dtype} weights, ` +
+    `${chosen.weight_bytes} bytes), ${params} parameters, ${
+      (macs / 1e6).toFixed(2)
+    } M multiply-adds/digit, ` +
+    `${
+      format_duration(result.seconds)
+    } on ${backend}. Model ${values.out}/ (version ${meta.version}), ` +
+    `report ${values.report}/.`,
+);
+tf.disposeVariables();
+Deno.exit(0);

@@ -1,0 +1,229 @@
+/**
+ * The training loop: seeded shuffling and augmentation, a validation split,
+ * warmup + cosine learning rate, label smoothing, best-epoch checkpoints.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { augment_batch, DEFAULT_AUGMENT, make_rng, shuffled_indices } from "../lib/augment.ts";
+import type { DigitSet } from "../lib/idx.ts";
+import { build_training_model, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
+import { encode_model, load_model_dir, write_model_dir } from "./model_io.ts";
+import { class_metrics, predict_digits } from "./metrics.ts";
+import { format_duration, ProgressBar } from "./progress.ts";
+
+/** Knobs of one training run. */
+export interface TrainOptions {
+  epochs: number;
+  batch_size: number;
+  /** Peak learning rate of the warmup + cosine schedule (Adam). */
+  lr: number;
+  /** Fraction of all steps spent warming up linearly from lr/20. */
+  warmup_frac: number;
+  label_smoothing: number;
+  seed: number;
+  /** Digits held out of training to pick the best epoch. */
+  val_size: number;
+  augment: boolean;
+  model: ModelConfig;
+  /** Best-so-far training-graph checkpoint (float32); written atomically each improving epoch. */
+  checkpoint_dir: string | null;
+  /** Stop after this many steps per epoch (benchmarks); null = full epochs. */
+  max_steps_per_epoch: number | null;
+  /** Set to true (e.g. by SIGINT) to stop after the current batch. */
+  stop?: { requested: boolean };
+  log?: (s: string) => void;
+  quiet_progress?: boolean;
+}
+
+/** Sensible defaults for the full run. */
+export const DEFAULT_TRAIN: TrainOptions = {
+  epochs: 20,
+  batch_size: 128,
+  lr: 3e-3,
+  warmup_frac: 0.04,
+  label_smoothing: 0.1,
+  seed: 42,
+  val_size: 5000,
+  augment: true,
+  model: DEFAULT_CONFIG,
+  checkpoint_dir: "training/checkpoints/best",
+  max_steps_per_epoch: null,
+};
+
+/** Per-epoch record kept in the report. */
+export interface EpochRecord {
+  epoch: number;
+  lr_end: number;
+  loss: number;
+  train_acc: number;
+  val_acc: number;
+  seconds: number;
+  samples_per_s: number;
+}
+
+/** What a run produced: the best model (training graph) and its history. */
+export interface TrainResult {
+  model: tfl.LayersModel;
+  history: EpochRecord[];
+  best_epoch: number;
+  best_val_acc: number;
+  seconds: number;
+  samples_seen: number;
+  samples_per_s: number;
+  interrupted: boolean;
+}
+
+/** Learning rate at a step: linear warmup to `peak`, then cosine decay to peak/1000. */
+export function lr_at(step: number, total: number, peak: number, warmup_frac: number): number {
+  const warm = Math.max(1, Math.round(total * warmup_frac));
+  if (step < warm) return peak * (0.05 + 0.95 * step / warm);
+  const t = Math.min(1, (step - warm) / Math.max(1, total - warm));
+  return peak * (0.001 + 0.999 * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/** Splits a digit set into seeded train and validation index lists. */
+export function split_indices(count: number, val_size: number, seed: number) {
+  const order = shuffled_indices(count, make_rng(seed ^ 0x5eed));
+  const v = Math.min(val_size, Math.floor(count / 5));
+  return { train: order.subarray(v), val: order.subarray(0, v) };
+}
+
+function gather(set: DigitSet, idx: ArrayLike<number>): { images: Uint8Array; labels: Uint8Array } {
+  const images = new Uint8Array(idx.length * 784);
+  const labels = new Uint8Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    images.set(set.images.subarray(idx[i] * 784, idx[i] * 784 + 784), i * 784);
+    labels[i] = set.labels[idx[i]];
+  }
+  return { images, labels };
+}
+
+/** Trains a fresh model on `data` and returns the best epoch's weights (by validation accuracy). */
+export async function train_model(data: DigitSet, opts: TrainOptions): Promise<TrainResult> {
+  const log = opts.log ?? console.log;
+  const { train, val } = split_indices(data.count, opts.val_size, opts.seed);
+  const val_set = gather(data, val);
+  const model = build_training_model(opts.model, opts.seed);
+  const optimizer = tf.train.adam(opts.lr);
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+
+  const steps_per_epoch = Math.min(
+    Math.floor(train.length / opts.batch_size),
+    opts.max_steps_per_epoch ?? Infinity,
+  );
+  const total_steps = steps_per_epoch * opts.epochs;
+  const rng = make_rng(opts.seed);
+  const bar = opts.quiet_progress ? null : new ProgressBar();
+  const history: EpochRecord[] = [];
+  const x_buf = new Float32Array(opts.batch_size * 784);
+  const y_buf = new Float32Array(opts.batch_size * 10);
+  const off = opts.label_smoothing / 10, on = 1 - opts.label_smoothing + off;
+  let best_val = -1, best_epoch = 0, step = 0, samples = 0, interrupted = false;
+  let best_weights: tf.Tensor[] | null = null;
+  const t_start = performance.now();
+  let train_seconds = 0;
+
+  for (let epoch = 1; epoch <= opts.epochs && !interrupted; epoch++) {
+    const order = shuffled_indices(train.length, make_rng(opts.seed * 7919 + epoch));
+    const t_epoch = performance.now();
+    let loss_sum = 0, acc_sum = 0, n_batches = 0;
+    for (let b = 0; b < steps_per_epoch; b++) {
+      if (opts.stop?.requested) {
+        interrupted = true;
+        break;
+      }
+      const idx = new Uint32Array(opts.batch_size);
+      for (let i = 0; i < opts.batch_size; i++) idx[i] = train[order[b * opts.batch_size + i]];
+      augment_batch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
+      y_buf.fill(off);
+      for (let i = 0; i < opts.batch_size; i++) y_buf[i * 10 + data.labels[idx[i]]] = on;
+      // deno-lint-ignore no-explicit-any
+      (optimizer as any).learningRate = lr_at(step, total_steps, opts.lr, opts.warmup_frac);
+      const xs = tf.tensor4d(x_buf, [opts.batch_size, 28, 28, 1]);
+      const ys = tf.tensor2d(y_buf, [opts.batch_size, 10]);
+      const [loss, acc] = await model.trainOnBatch(xs, ys) as number[];
+      xs.dispose();
+      ys.dispose();
+      step++;
+      samples += opts.batch_size;
+      loss_sum += loss;
+      acc_sum += acc;
+      n_batches++;
+      const elapsed = (performance.now() - t_epoch) / 1000;
+      const sps = (n_batches * opts.batch_size) / elapsed;
+      bar?.update({
+        epoch,
+        epochs: opts.epochs,
+        done: b + 1,
+        total: steps_per_epoch,
+        samples_per_s: sps,
+        loss: loss_sum / n_batches,
+        acc: acc_sum / n_batches,
+        eta_s: (total_steps - step) * opts.batch_size / sps,
+      });
+    }
+    bar?.finish();
+    const seconds = (performance.now() - t_epoch) / 1000;
+    train_seconds += seconds;
+    if (n_batches === 0) break;
+    const { predicted } = await predict_digits(model, val_set.images, val_set.labels.length);
+    const val_acc = class_metrics(predicted, val_set.labels).accuracy;
+    const rec: EpochRecord = {
+      epoch,
+      lr_end: lr_at(step - 1, total_steps, opts.lr, opts.warmup_frac),
+      loss: loss_sum / n_batches,
+      train_acc: acc_sum / n_batches,
+      val_acc,
+      seconds,
+      samples_per_s: n_batches * opts.batch_size / seconds,
+    };
+    history.push(rec);
+    const improved = val_acc >= best_val;
+    log(
+      `epoch ${epoch}/${opts.epochs}${interrupted ? " (interrupted)" : ""}: loss ${
+        rec.loss.toFixed(4)
+      } ` +
+        `train ${(rec.train_acc * 100).toFixed(2)}% val ${(val_acc * 100).toFixed(2)}% ` +
+        `${rec.samples_per_s.toFixed(0)} samples/s ${format_duration(seconds)}${
+          improved ? " *best*" : ""
+        }`,
+    );
+    if (improved) {
+      best_val = val_acc;
+      best_epoch = epoch;
+      best_weights?.forEach((t) => t.dispose());
+      best_weights = model.getWeights().map((w) => w.clone());
+      if (opts.checkpoint_dir) {
+        await write_model_dir(
+          opts.checkpoint_dir,
+          await encode_model(model, "float32", {
+            epoch,
+            val_acc,
+            seed: opts.seed,
+            kind: "training-checkpoint",
+          }),
+        );
+      }
+    }
+  }
+  if (best_weights) {
+    model.setWeights(best_weights);
+    best_weights.forEach((t) => t.dispose());
+  }
+  const seconds = (performance.now() - t_start) / 1000;
+  return {
+    model,
+    history,
+    best_epoch,
+    best_val_acc: best_val,
+    seconds,
+    samples_seen: samples,
+    samples_per_s: samples / Math.max(train_seconds, 1e-9),
+    interrupted,
+  };
+}
+
+/** Reloads a training checkpoint folder (float32, training graph). */
+export function load_checkpoint(dir: string): Promise<tfl.LayersModel> {
+  return load_model_dir(dir);
+}
