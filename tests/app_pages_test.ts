@@ -1,0 +1,33 @@
+/** The product's own pages over real HTTP. */
+import assert from "node:assert/strict";
+import { build } from "../framework/build.ts";
+import { startTestServer } from "./helpers/server.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+Deno.test("app - home, about, 404 and the stylesheet are served", async () => {
+  await build({ root: ROOT });
+  const server = await startTestServer(ROOT);
+  try {
+    const home = await fetch(server.url + "/");
+    const html = await home.text();
+    assert.equal(home.status, 200);
+    assert.match(html, /<title>Handwritten Digit Recognizer<\/title>/);
+    assert.match(html, /<meta name="viewport"/);
+    assert.match(html, /id="recognizer"/);
+
+    const about = await (await fetch(server.url + "/about")).text();
+    assert.match(about, /<h1>About<\/h1>/);
+    assert.ok(!about.includes("<script"), "a page without islands ships no JavaScript");
+
+    const missing = await fetch(server.url + "/nothing-here");
+    assert.equal(missing.status, 404);
+    assert.match(await missing.text(), /Page not found/);
+
+    const css = await fetch(server.url + "/styles.css");
+    assert.equal(css.headers.get("Content-Type"), "text/css; charset=utf-8");
+    await css.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
