@@ -1,0 +1,210 @@
+/**
+ * `deno task eval-photos DIR [--model PATH] [--json] [--crops FILE.png]`
+ *
+ * Measures recognition on a folder of real labelled images: reads
+ * DIR/labels.csv (`file,label[,kind,…]`, header first), recognises each file
+ * and prints accuracy overall and per kind, the confusion matrix and the
+ * misread files, as Markdown (or one JSON object with --json). --crops
+ * writes the 28×28 model inputs of the misread files as a PNG grid, to see
+ * what preprocessing made of them.
+ */
+import { parseArgs } from "node:util";
+import { encode as encode_png } from "fast-png";
+import { decode_image } from "../lib/decode_image.ts";
+import { load_model } from "../lib/model_runner.ts";
+import { preprocess_image } from "../lib/preprocess.ts";
+import { classify_digits } from "../lib/recognize.ts";
+import { init_inference_backend } from "../lib/tf_backend.ts";
+import { DEFAULT_MODEL_PATH } from "./predict.ts";
+
+/** One labelled file. */
+export interface LabelRow {
+  file: string;
+  label: string;
+  kind: string;
+}
+
+/** Parses labels.csv: a header naming at least `file` and `label` (`kind` optional). */
+export function parse_labels_csv(text: string): LabelRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (lines.length === 0) throw new Error("labels.csv is empty");
+  const header = lines[0].split(",").map((h) => h.trim().toLowerCase());
+  const fi = header.indexOf("file"), li = header.indexOf("label"), ki = header.indexOf("kind");
+  if (fi < 0 || li < 0) {
+    throw new Error("labels.csv needs a header with `file` and `label` columns");
+  }
+  return lines.slice(1).map((l) => {
+    const cells = l.split(",").map((c) => c.trim());
+    return { file: cells[fi], label: cells[li], kind: ki >= 0 ? cells[ki] || "-" : "-" };
+  });
+}
+
+/** One file's outcome. */
+export interface EvalRow extends LabelRow {
+  predicted: string;
+  correct: boolean;
+  confidence: number | null;
+  error?: string;
+  /** 28×28 inputs given to the model (kept for the crops grid). */
+  crops: Float32Array[];
+}
+
+/** Accuracy figures over a set of outcomes. */
+export interface EvalSummary {
+  total: number;
+  correct: number;
+  accuracy: number;
+  per_kind: Record<string, { total: number; correct: number; accuracy: number }>;
+  /** confusion[true][predicted], predicted 0–9 or 10 = none/several digits. */
+  confusion: number[][];
+}
+
+/** Aggregates outcomes into overall and per-kind accuracy and a confusion matrix. */
+export function summarise(rows: EvalRow[]): EvalSummary {
+  const per_kind: EvalSummary["per_kind"] = {};
+  const confusion = Array.from({ length: 10 }, () => new Array(11).fill(0));
+  let correct = 0;
+  for (const r of rows) {
+    const k = (per_kind[r.kind] ??= { total: 0, correct: 0, accuracy: 0 });
+    k.total++;
+    if (r.correct) {
+      k.correct++;
+      correct++;
+    }
+    if (/^\d$/.test(r.label)) {
+      const p = /^\d$/.test(r.predicted) ? Number(r.predicted) : 10;
+      confusion[Number(r.label)][p]++;
+    }
+  }
+  for (const k of Object.values(per_kind)) k.accuracy = k.total ? k.correct / k.total : 0;
+  return {
+    total: rows.length,
+    correct,
+    accuracy: rows.length ? correct / rows.length : 0,
+    per_kind,
+    confusion,
+  };
+}
+
+/** The summary as Markdown tables. */
+export function format_markdown(s: EvalSummary, rows: EvalRow[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const out: string[] = [];
+  out.push("| kind | images | correct | accuracy |", "| --- | ---: | ---: | ---: |");
+  for (const [kind, k] of Object.entries(s.per_kind).sort()) {
+    out.push(`| ${kind} | ${k.total} | ${k.correct} | ${pct(k.accuracy)} |`);
+  }
+  out.push(`| **all** | ${s.total} | ${s.correct} | **${pct(s.accuracy)}** |`, "");
+  out.push("Confusion matrix (rows: true digit, columns: read as; ∅ = no digit or several):", "");
+  out.push(`| | ${[..."0123456789", "∅"].join(" | ")} |`, `| --- |${" ---: |".repeat(11)}`);
+  s.confusion.forEach((row, d) =>
+    out.push(`| **${d}** | ${row.map((v) => (v ? String(v) : "·")).join(" | ")} |`)
+  );
+  const wrong = rows.filter((r) => !r.correct);
+  if (wrong.length) {
+    out.push("", "Misread:", "");
+    for (const r of wrong) {
+      const conf = r.confidence == null ? "" : ` (${r.confidence.toFixed(2)})`;
+      out.push(
+        `- ${r.file} (${r.kind}): ${r.label} read as ${
+          r.error ? `error: ${r.error}` : `"${r.predicted}"${conf}`
+        }`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+/** Writes the crops of `rows` as one grey PNG grid, 3× enlarged, one row per file. */
+export function crops_png(rows: EvalRow[]): Uint8Array {
+  const S = 3, cell = 28 * S + 2;
+  const cols = Math.max(1, ...rows.map((r) => r.crops.length));
+  const width = cols * cell, height = Math.max(1, rows.length) * cell;
+  const data = new Uint8Array(width * height).fill(80);
+  rows.forEach((r, ri) => {
+    r.crops.forEach((c, ci) => {
+      for (let y = 0; y < 28 * S; y++) {
+        for (let x = 0; x < 28 * S; x++) {
+          data[(ri * cell + y) * width + ci * cell + x] = Math.round(
+            c[Math.floor(y / S) * 28 + Math.floor(x / S)] * 255,
+          );
+        }
+      }
+    });
+  });
+  return encode_png({ width, height, data, channels: 1 });
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string", default: DEFAULT_MODEL_PATH },
+      json: { type: "boolean", default: false },
+      crops: { type: "string" },
+      deskew: { type: "boolean", default: false },
+    },
+  });
+  const dir = positionals[0];
+  if (!dir) {
+    console.error("usage: deno task eval-photos DIR [--model PATH] [--json] [--crops FILE.png]");
+    Deno.exit(2);
+  }
+  await init_inference_backend();
+  const model = await load_model(values.model!);
+  const labels = parse_labels_csv(await Deno.readTextFile(`${dir}/labels.csv`));
+  const rows: EvalRow[] = [];
+  let pre_ms = 0, model_ms = 0;
+  for (const l of labels) {
+    try {
+      const image = await decode_image(await Deno.readFile(`${dir}/${l.file}`));
+      const t0 = performance.now();
+      const pre = preprocess_image(image, { deskew: values.deskew });
+      const t1 = performance.now();
+      const res = classify_digits(model, pre, {}, t1 - t0);
+      pre_ms += res.timings.preprocess_ms;
+      model_ms += res.timings.model_ms;
+      rows.push({
+        ...l,
+        predicted: res.digits,
+        correct: res.digits === l.label,
+        confidence: res.predictions.length
+          ? Math.min(...res.predictions.map((p) => p.confidence))
+          : null,
+        crops: pre.digits.map((d) => d.pixels),
+      });
+    } catch (e) {
+      rows.push({
+        ...l,
+        predicted: "",
+        correct: false,
+        confidence: null,
+        error: (e as Error).message,
+        crops: [],
+      });
+    }
+  }
+  const summary = summarise(rows);
+  if (values.crops) await Deno.writeFile(values.crops, crops_png(rows.filter((r) => !r.correct)));
+  const n = Math.max(1, rows.length);
+  if (values.json) {
+    const slim = rows.map(({ crops: _, ...r }) => r);
+    console.log(JSON.stringify({ model: model.metadata, summary, rows: slim }));
+  } else {
+    const meta = model.metadata;
+    console.log(
+      `Model ${values.model} (version ${meta.version ?? "?"}, ${
+        meta.weight_dtype ?? "?"
+      } weights, ` +
+        `MNIST test accuracy ${meta.test_accuracy ?? "?"}); mean preprocess ${
+          (pre_ms / n).toFixed(1)
+        } ms, ` +
+        `model ${(model_ms / n).toFixed(1)} ms per image.\n`,
+    );
+    console.log(format_markdown(summary, rows));
+  }
+  model.dispose();
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,81 @@
+/**
+ * `deno task predict [--model PATH] FILE…`
+ *
+ * Prints one JSON line per file:
+ * `{"file":…,"digits":"2026","predictions":[{"digit":2,"confidence":0.99,"box":[x,y,w,h]},…]}`
+ * plus `"unsure":true` when a digit is below the confidence threshold and
+ * `"no_digit":true,"reason":…` when the image holds none. A file that cannot
+ * be read or decoded gets `{"file":…,"error":…,"code":…}`; the other files
+ * are still processed and the exit status is 1 at the end.
+ */
+import { parseArgs } from "node:util";
+import { decode_image, ImageDecodeError } from "../lib/decode_image.ts";
+import { type DigitModel, load_model } from "../lib/model_runner.ts";
+import { recognize } from "../lib/recognize.ts";
+import { init_inference_backend } from "../lib/tf_backend.ts";
+
+/** The shipped model, relative to this file so the CLI works from any directory. */
+export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
+
+/** Recognises one file and returns its JSON line's object. Never throws. */
+export async function predict_file(
+  model: DigitModel,
+  file: string,
+): Promise<Record<string, unknown>> {
+  try {
+    const image = await decode_image(await Deno.readFile(file));
+    const r = recognize(model, image);
+    const line: Record<string, unknown> = {
+      file,
+      digits: r.digits,
+      predictions: r.predictions.map((p) => ({
+        digit: p.digit,
+        confidence: Math.round(p.confidence * 1e4) / 1e4,
+        box: p.box,
+      })),
+    };
+    if (r.unsure) line.unsure = true;
+    if (r.no_digit) {
+      line.no_digit = true;
+      line.reason = r.reason;
+    }
+    return line;
+  } catch (e) {
+    const code = e instanceof ImageDecodeError
+      ? e.code
+      : e instanceof Deno.errors.NotFound
+      ? "not_found"
+      : "error";
+    return { file, error: (e as Error).message, code };
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { model: { type: "string", default: DEFAULT_MODEL_PATH } },
+  });
+  if (positionals.length === 0) {
+    console.error("usage: deno task predict [--model PATH] FILE…");
+    return 2;
+  }
+  await init_inference_backend();
+  let model: DigitModel;
+  try {
+    model = await load_model(values.model!);
+  } catch (e) {
+    console.error(`cannot load the model ${values.model}: ${(e as Error).message}`);
+    return 2;
+  }
+  let failed = 0;
+  for (const file of positionals) {
+    const line = await predict_file(model, file);
+    if ("error" in line) failed++;
+    console.log(JSON.stringify(line));
+  }
+  model.dispose();
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,408 @@
+/**
+ * Server-side image decoding: bytes of an uploaded file → RGBA pixels.
+ *
+ * The work is split in two so that callers can refuse oversized uploads
+ * cheaply: `read_image_info` sniffs the format from the magic bytes and reads
+ * the dimensions from the header without decoding anything, and
+ * `decode_image` refuses to decode beyond `max_pixels` before allocating.
+ * EXIF orientation (JPEG) is applied, so the pixels come out the way a phone
+ * shows the photo. Every failure is an `ImageDecodeError` with a `code`, so
+ * the HTTP layer and the CLI can map it to a clear message.
+ *
+ * Decoders are well-kept pure-JS npm packages (fast-png, jpeg-js, omggif,
+ * decode-bmp) plus libwebp compiled to wasm (@cwasm/webp, loaded lazily
+ * because only WebP needs it).
+ */
+import { imageSize } from "image-size";
+import { decode as decode_png_lib } from "fast-png";
+import jpeg from "jpeg-js";
+import omggif from "omggif";
+import decode_bmp_lib from "decode-bmp";
+import type { RgbaImage } from "./image_types.ts";
+
+/** Image formats this module decodes. */
+export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp";
+
+/** Why an image could not be read. */
+export type ImageDecodeErrorCode =
+  | "empty"
+  | "not_an_image"
+  | "svg"
+  | "unsupported_format"
+  | "truncated"
+  | "corrupt"
+  | "too_large";
+
+/** A failure to read an image; `code` says which kind, `message` explains. */
+export class ImageDecodeError extends Error {
+  /** Machine-readable kind of failure. */
+  readonly code: ImageDecodeErrorCode;
+  constructor(code: ImageDecodeErrorCode, message: string) {
+    super(message);
+    this.name = "ImageDecodeError";
+    this.code = code;
+  }
+}
+
+/** What the header says, read without decoding the pixels. */
+export interface ImageInfo {
+  format: ImageFormat;
+  /** Stored size, before EXIF orientation. */
+  width: number;
+  height: number;
+  /** EXIF orientation 1–8 (1 = as stored). */
+  orientation: number;
+  /** Size once the orientation is applied (width and height swap for 5–8). */
+  display_width: number;
+  display_height: number;
+}
+
+/** Options for `decode_image`. */
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (default 50 million). */
+  max_pixels?: number;
+}
+
+/** Default pixel limit: a 48 MP phone photo fits, a decompression bomb does not. */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/**
+ * Guesses the format from the first bytes. Returns "svg" for SVG/XML text
+ * (never rasterised here: it is a script-capable document, not a photo),
+ * "heic", "avif" or "tiff" for formats recognised but not supported, and null
+ * for anything else.
+ */
+export function sniff_image_format(
+  bytes: Uint8Array,
+): ImageFormat | "svg" | "heic" | "avif" | "tiff" | null {
+  const b = bytes;
+  const at = (i: number, s: string) => {
+    for (let k = 0; k < s.length; k++) if (b[i + k] !== s.charCodeAt(k)) return false;
+    return true;
+  };
+  if (b.length >= 8 && b[0] === 0x89 && at(1, "PNG\r\n\x1a\n")) return "png";
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (at(0, "GIF87a") || at(0, "GIF89a")) return "gif";
+  if (b.length >= 12 && at(0, "RIFF") && at(8, "WEBP")) return "webp";
+  if (b.length >= 26 && at(0, "BM")) return "bmp";
+  if (at(0, "II*\0") || at(0, "MM\0*")) return "tiff";
+  if (b.length >= 12 && at(4, "ftyp")) {
+    const brand = String.fromCharCode(b[8], b[9], b[10], b[11]);
+    if (brand.startsWith("avi")) return "avif";
+    if (/^(hei|hev|mif|msf)/.test(brand)) return "heic";
+  }
+  if (looks_like_svg(b)) return "svg";
+  return null;
+}
+
+function looks_like_svg(bytes: Uint8Array): boolean {
+  const head = new TextDecoder("utf-8", { fatal: false })
+    .decode(bytes.subarray(0, 1024))
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .toLowerCase();
+  return (head.startsWith("<?xml") || head.startsWith("<svg") || head.startsWith("<!doctype svg") ||
+    head.startsWith("<!--")) && head.includes("<svg");
+}
+
+/**
+ * Reads format, dimensions and orientation from the header only, allocating
+ * nothing proportional to the pixel count. Throws `ImageDecodeError` for
+ * empty input, non-images, SVG, unsupported formats and unreadable headers.
+ */
+export function read_image_info(bytes: Uint8Array): ImageInfo {
+  if (bytes.length === 0) throw new ImageDecodeError("empty", "The file is empty (0 bytes).");
+  const format = sniff_image_format(bytes);
+  if (format === "svg") {
+    throw new ImageDecodeError(
+      "svg",
+      "SVG drawings are not accepted: upload a photo or a PNG/JPEG/WebP/GIF/BMP image.",
+    );
+  }
+  if (format === "heic" || format === "avif" || format === "tiff") {
+    throw new ImageDecodeError(
+      "unsupported_format",
+      `${format.toUpperCase()} images are not supported: use PNG, JPEG, WebP, GIF or BMP.`,
+    );
+  }
+  if (format === null) {
+    throw new ImageDecodeError(
+      "not_an_image",
+      "Not an image: the data is not PNG, JPEG, WebP, GIF or BMP.",
+    );
+  }
+  let size: { width?: number; height?: number; orientation?: number };
+  try {
+    // image-size reads through a DataView over the whole underlying buffer,
+    // so a subarray could let it read past its end: hand it an exact view.
+    const exact = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes
+      : bytes.slice();
+    size = imageSize(exact);
+  } catch (e) {
+    throw new ImageDecodeError(
+      bytes.length < 64 ? "truncated" : "corrupt",
+      `Cannot read the ${format.toUpperCase()} header: the file is truncated or corrupt (${
+        (e as Error).message
+      }).`,
+    );
+  }
+  const width = size.width ?? 0;
+  const height = size.height ?? 0;
+  if (!(width > 0 && height > 0)) {
+    throw new ImageDecodeError("corrupt", `The ${format.toUpperCase()} header has no valid size.`);
+  }
+  const orientation = format === "jpeg" && size.orientation && size.orientation >= 1 &&
+      size.orientation <= 8
+    ? size.orientation
+    : 1;
+  const swap = orientation >= 5;
+  return {
+    format,
+    width,
+    height,
+    orientation,
+    display_width: swap ? height : width,
+    display_height: swap ? width : height,
+  };
+}
+
+/**
+ * Decodes PNG, JPEG, WebP, GIF (first frame) or BMP bytes to RGBA with EXIF
+ * orientation applied. Checks the header's pixel count against
+ * `max_pixels` before decoding. Throws `ImageDecodeError`.
+ */
+export async function decode_image(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<RgbaImage> {
+  const info = read_image_info(bytes);
+  const max_pixels = options.max_pixels ?? DEFAULT_MAX_PIXELS;
+  if (info.width * info.height > max_pixels) {
+    throw new ImageDecodeError(
+      "too_large",
+      `The image is ${info.width}×${info.height} (${
+        ((info.width * info.height) / 1e6).toFixed(1)
+      } MP); the limit is ${(max_pixels / 1e6).toFixed(1)} MP.`,
+    );
+  }
+  let image: RgbaImage;
+  try {
+    image = await decode_pixels(info.format, bytes, max_pixels);
+  } catch (e) {
+    if (e instanceof ImageDecodeError) throw e;
+    const truncated = lacks_end_marker(info.format, bytes);
+    throw new ImageDecodeError(
+      truncated ? "truncated" : "corrupt",
+      `Cannot decode the ${info.format.toUpperCase()} image: ${
+        truncated ? "the file is truncated" : "the data is corrupt"
+      } (${(e as Error).message}).`,
+    );
+  }
+  if (image.width !== info.width || image.height !== info.height) {
+    throw new ImageDecodeError("corrupt", "The decoded size disagrees with the header.");
+  }
+  return apply_orientation(image, info.orientation);
+}
+
+async function decode_pixels(
+  format: ImageFormat,
+  bytes: Uint8Array,
+  max_pixels: number,
+): Promise<RgbaImage> {
+  switch (format) {
+    case "png":
+      return png_to_rgba(decode_png_lib(bytes));
+    case "jpeg": {
+      const out = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: Math.ceil(max_pixels / 1e6),
+        maxMemoryUsageInMB: Math.ceil((max_pixels * 4 * 2) / 2 ** 20) + 64,
+      });
+      return { width: out.width, height: out.height, data: out.data, channels: 4 };
+    }
+    case "gif": {
+      const reader = new (omggif as unknown as OmggifModule).GifReader(bytes);
+      const data = new Uint8Array(reader.width * reader.height * 4);
+      reader.decodeAndBlitFrameRGBA(0, data);
+      return { width: reader.width, height: reader.height, data, channels: 4 };
+    }
+    case "bmp": {
+      const out = decode_bmp_lib(bytes);
+      return {
+        width: out.width,
+        height: out.height,
+        data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength),
+        channels: 4,
+      };
+    }
+    case "webp": {
+      const { decode } = await import("@cwasm/webp");
+      const out = decode(bytes);
+      return {
+        width: out.width,
+        height: out.height,
+        data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength),
+        channels: 4,
+      };
+    }
+  }
+}
+
+/** The subset of omggif's API used here (the package ships no types). */
+interface OmggifModule {
+  GifReader: new (bytes: Uint8Array) => {
+    width: number;
+    height: number;
+    decodeAndBlitFrameRGBA(frame: number, pixels: Uint8Array): void;
+  };
+}
+
+/** fast-png returns 1–4 channels at 1–16 bits, possibly palette-indexed. */
+function png_to_rgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
+  const { width, height, channels, depth } = png;
+  const n = width * height;
+  const out = new Uint8Array(n * 4);
+  const src = png.data;
+  if (png.palette) {
+    const palette = png.palette;
+    // Indexed data stays packed at `depth` bits per pixel, rows byte-aligned.
+    const row_bytes = Math.ceil((width * depth) / 8);
+    const per_byte = 8 / depth;
+    const mask = (1 << depth) - 1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let index: number;
+        if (depth === 8) index = src[y * width + x];
+        else {
+          const byte = src[y * row_bytes + Math.floor(x / per_byte)];
+          const shift = 8 - depth * ((x % per_byte) + 1);
+          index = (byte >> shift) & mask;
+        }
+        const c = palette[index] ?? [0, 0, 0];
+        const o = (y * width + x) * 4;
+        out[o] = c[0];
+        out[o + 1] = c[1];
+        out[o + 2] = c[2];
+        out[o + 3] = c.length > 3 ? c[3] : 255;
+      }
+    }
+    return { width, height, data: out, channels: 4 };
+  }
+  // Non-palette data below 8 bits also stays packed: unpack to 0–255 first.
+  let values: ArrayLike<number> = src;
+  let max = 255;
+  if (depth < 8) {
+    const row_bytes = Math.ceil((width * channels * depth) / 8);
+    const unpacked = new Uint8Array(n * channels);
+    const mask = (1 << depth) - 1;
+    for (let y = 0; y < height; y++) {
+      for (let i = 0; i < width * channels; i++) {
+        const bit = i * depth;
+        const byte = src[y * row_bytes + (bit >> 3)];
+        unpacked[y * width * channels + i] = (byte >> (8 - depth - (bit & 7))) & mask;
+      }
+    }
+    values = unpacked;
+    max = mask;
+  } else if (depth === 16) {
+    max = 65535;
+  }
+  const scale = 255 / max;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    const s = i * channels;
+    if (channels >= 3) {
+      out[o] = values[s] * scale;
+      out[o + 1] = values[s + 1] * scale;
+      out[o + 2] = values[s + 2] * scale;
+      out[o + 3] = channels === 4 ? values[s + 3] * scale : 255;
+    } else {
+      const g = values[s] * scale;
+      out[o] = out[o + 1] = out[o + 2] = g;
+      out[o + 3] = channels === 2 ? values[s + 1] * scale : 255;
+    }
+  }
+  return { width, height, data: out, channels: 4 };
+}
+
+/** Decoding failed: does the file also lack its format's end marker? */
+function lacks_end_marker(format: ImageFormat, b: Uint8Array): boolean {
+  const n = b.length;
+  switch (format) {
+    case "png": // ends with the IEND chunk: "IEND" + CRC
+      return !(n >= 12 && b[n - 8] === 0x49 && b[n - 7] === 0x45 && b[n - 6] === 0x4e &&
+        b[n - 5] === 0x44);
+    case "jpeg": { // ends with EOI (FF D9), sometimes followed by padding
+      for (let i = n - 2; i >= Math.max(0, n - 1024); i--) {
+        if (b[i] === 0xff && b[i + 1] === 0xd9) return false;
+      }
+      return true;
+    }
+    case "gif":
+      return b[n - 1] !== 0x3b;
+    case "webp": { // RIFF size field gives the expected length
+      const riff = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
+      return n < riff + 8;
+    }
+    case "bmp": { // header field: total file size
+      const size = (b[2] | (b[3] << 8) | (b[4] << 16) | (b[5] << 24)) >>> 0;
+      return size > 0 && n < size;
+    }
+  }
+}
+
+/**
+ * Rotates/flips RGBA pixels so that EXIF orientation `o` (1–8) becomes 1.
+ * Exported for tests; `decode_image` calls it.
+ */
+export function apply_orientation(image: RgbaImage, o: number): RgbaImage {
+  if (o <= 1 || o > 8) return image;
+  const { width: w, height: h, data } = image;
+  const swap = o >= 5;
+  const ow = swap ? h : w;
+  const oh = swap ? w : h;
+  const out = new Uint8Array(data.length);
+  // Whole-pixel moves through 32-bit views; a misaligned view needs a copy.
+  const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
+  const src32 = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
+  const dst32 = new Uint32Array(out.buffer);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      // (sx, sy): where output pixel (x, y) comes from in the stored image.
+      let sx: number, sy: number;
+      switch (o) {
+        case 2: // mirrored horizontally
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3: // rotated 180°
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4: // mirrored vertically
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5: // transposed
+          sx = y;
+          sy = x;
+          break;
+        case 6: // stored rotated 90° counter-clockwise: rotate clockwise
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7: // transverse
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        default: // 8: stored rotated 90° clockwise: rotate counter-clockwise
+          sx = w - 1 - y;
+          sy = x;
+      }
+      dst32[y * ow + x] = src32[sy * w + sx];
+    }
+  }
+  return { width: ow, height: oh, data: out, channels: 4 };
+}

@@ -1,0 +1,81 @@
+/**
+ * Image and result types shared by decoding, preprocessing, recognition, the
+ * server, the browser islands and the CLI. Types only: no runtime code, so
+ * importing this never pulls anything into a bundle.
+ */
+
+/**
+ * An 8-bit raster, row-major, `channels` interleaved bytes per pixel:
+ * 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. A browser `ImageData`
+ * (`{width, height, data}`) fits as is: `channels` defaults to
+ * `data.length / (width * height)`.
+ */
+export interface RasterImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+  channels?: 1 | 2 | 3 | 4;
+}
+
+/** An RGBA raster as produced by the decoders (always 4 channels). */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  channels: 4;
+}
+
+/** A single-channel float image, row-major, values usually in [0, 1]. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** An axis-aligned box `[x, y, width, height]` in pixels of the original image. */
+export type Box = [number, number, number, number];
+
+/** One digit found in an image, ready for the model. */
+export interface DigitCrop {
+  /** 28×28 = 784 values in [0, 1], white digit on black, MNIST layout. */
+  pixels: Float32Array;
+  /** Where the digit is in the original (input) image. */
+  box: Box;
+}
+
+/** What preprocessing found in an image. */
+export interface PreprocessResult {
+  /** The digits, left to right; empty when the image holds no digit. */
+  digits: DigitCrop[];
+  /** True when the ink was dark on a light background (and was inverted). */
+  inverted: boolean;
+  /** Size of the image preprocessing worked on after the initial downscale. */
+  work_size: [number, number];
+  /** Why no digit was found, when `digits` is empty. */
+  reason?: string;
+}
+
+/** The model's reading of one digit. */
+export interface DigitPrediction {
+  digit: number;
+  /** Probability of `digit`, in [0, 1]. */
+  confidence: number;
+  /** The 10 class probabilities, index = digit. */
+  probabilities: number[];
+  box: Box;
+}
+
+/** The result of recognising an image. */
+export interface RecognitionResult {
+  /** The digits read left to right, e.g. "2026"; "" when none was found. */
+  digits: string;
+  predictions: DigitPrediction[];
+  /** True when no digit was found in the image. */
+  no_digit: boolean;
+  /** True when any prediction's confidence is under the threshold. */
+  unsure: boolean;
+  /** Human-readable reason when `no_digit`. */
+  reason?: string;
+  /** Milliseconds spent in preprocessing and in the model. */
+  timings: { preprocess_ms: number; model_ms: number };
+}

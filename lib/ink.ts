@@ -1,0 +1,187 @@
+/**
+ * From a grey image to an "ink map": ink bright, background ≈ 0, whatever
+ * the polarity, paper colour or lighting of the original. Pure functions.
+ *
+ * Steps, each for a reason seen in real photos:
+ * - polarity from the histogram tails (ink is the minority, background the
+ *   majority, so the longer tail away from the median is the ink);
+ * - background levelling with a coarse grid of low percentiles, which removes
+ *   shadows and light gradients but survives ink covering most of a cell;
+ * - a noise estimate (median absolute deviation of neighbour differences), so
+ *   thresholds scale with the noise and pure-noise images can be refused.
+ */
+import type { GreyImage } from "./image_types.ts";
+
+/** The levelled ink image and the statistics derived on the way. */
+export interface InkMap {
+  /** Ink intensity ≥ 0, background ≈ 0 (not clamped to 1). */
+  ink: GreyImage;
+  /** True when the ink was darker than the background (the usual photo). */
+  inverted: boolean;
+  /** Robust peak ink intensity (99.9th percentile of `ink`). */
+  peak: number;
+  /** Estimated per-pixel noise standard deviation of `ink`. */
+  noise: number;
+}
+
+/** Value at quantile `q` (0–1) of `data`, via a 1024-bin histogram over [lo, hi]. */
+export function quantile(data: Float32Array, q: number, lo = 0, hi = 1): number {
+  const bins = 1024;
+  const hist = new Uint32Array(bins);
+  const span = hi - lo || 1;
+  for (let i = 0; i < data.length; i++) {
+    let b = Math.floor(((data[i] - lo) / span) * bins);
+    if (b < 0) b = 0;
+    else if (b >= bins) b = bins - 1;
+    hist[b]++;
+  }
+  const target = q * (data.length - 1);
+  let acc = 0;
+  for (let b = 0; b < bins; b++) {
+    acc += hist[b];
+    if (acc > target) return lo + ((b + 0.5) / bins) * span;
+  }
+  return hi;
+}
+
+/** 3×3 box blur (edges clamped): suppresses single-pixel noise for statistics. */
+export function blur3(src: GreyImage): GreyImage {
+  const { width: w, height: h, data } = src;
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - 1), y1 = Math.min(h - 1, y + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - 1), x1 = Math.min(w - 1, x + 1);
+      let s = 0, n = 0;
+      for (let yy = y0; yy <= y1; yy++) {
+        for (let xx = x0; xx <= x1; xx++) {
+          s += data[yy * w + xx];
+          n++;
+        }
+      }
+      out[y * w + x] = s / n;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * True when the ink is darker than the background.
+ *
+ * Photos and scans (short side ≥ 64 px): ink is the minority, so compare how
+ * far the extreme tails of the (slightly blurred) histogram reach from the
+ * median; this survives a dark table around the page. Tight crops (smaller):
+ * a bold digit can cover most of the frame, so the median lies in the ink;
+ * there the background is what fills the border instead.
+ */
+export function ink_is_dark(grey: GreyImage): boolean {
+  const { width: w, height: h, data } = grey;
+  if (Math.min(w, h) < 64) {
+    const border: number[] = [];
+    for (let x = 0; x < w; x++) border.push(data[x], data[(h - 1) * w + x]);
+    for (let y = 1; y < h - 1; y++) border.push(data[y * w], data[y * w + w - 1]);
+    const edge = quantile(Float32Array.from(border), 0.5);
+    const lo = quantile(data, 0.01), hi = quantile(data, 0.99);
+    return edge > (lo + hi) / 2;
+  }
+  const b = blur3(grey).data;
+  const tail = Math.min(0.002, 3 / b.length);
+  const median = quantile(b, 0.5);
+  const dark = median - quantile(b, tail);
+  const light = quantile(b, 1 - tail) - median;
+  return dark > light;
+}
+
+/**
+ * Background level per pixel for an image where ink is bright: the 10th
+ * percentile of each cell of a coarse grid, spread by bilinear interpolation.
+ * Small images (under 64 px on the short side) get one global level.
+ */
+export function background_level(v: GreyImage): Float32Array {
+  const { width: w, height: h, data } = v;
+  const out = new Float32Array(w * h);
+  const short = Math.min(w, h);
+  if (short < 64) {
+    out.fill(quantile(data, 0.1));
+    return out;
+  }
+  const cell = Math.max(8, Math.round(short / 8));
+  const gw = Math.ceil(w / cell), gh = Math.ceil(h / cell);
+  const grid = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const x0 = gx * cell, y0 = gy * cell;
+      const x1 = Math.min(w, x0 + cell), y1 = Math.min(h, y0 + cell);
+      const vals = new Float32Array((x1 - x0) * (y1 - y0));
+      let k = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) vals[k++] = data[y * w + x];
+      grid[gy * gw + gx] = quantile(vals, 0.1);
+    }
+  }
+  // A cell entirely inside a thick stroke reports ink as background: take the
+  // minimum with the neighbouring cells so such a cell cannot erase its stroke.
+  const safe = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      let m = Infinity;
+      for (let yy = Math.max(0, gy - 1); yy <= Math.min(gh - 1, gy + 1); yy++) {
+        for (let xx = Math.max(0, gx - 1); xx <= Math.min(gw - 1, gx + 1); xx++) {
+          m = Math.min(m, grid[yy * gw + xx]);
+        }
+      }
+      // Blend: the cell's own level follows shadows, the minimum guards strokes.
+      safe[gy * gw + gx] = Math.min(grid[gy * gw + gx], m + 0.05);
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(gh - 1, y0 + 1), ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+      const x0 = Math.floor(fx), x1 = Math.min(gw - 1, x0 + 1), tx = fx - x0;
+      const top = safe[y0 * gw + x0] * (1 - tx) + safe[y0 * gw + x1] * tx;
+      const bottom = safe[y1 * gw + x0] * (1 - tx) + safe[y1 * gw + x1] * tx;
+      out[y * w + x] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/**
+ * Noise standard deviation from horizontal and vertical neighbour
+ * differences: 1.4826 × MAD / √2 is the Gaussian σ, and strokes barely move
+ * the median since most differences lie in flat areas.
+ */
+export function estimate_noise(v: GreyImage): number {
+  const { width: w, height: h, data } = v;
+  const n = (w - 1) * h + w * (h - 1);
+  if (n <= 0) return 0;
+  const d = new Float32Array(n);
+  let k = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (x + 1 < w) d[k++] = Math.abs(data[i + 1] - data[i]);
+      if (y + 1 < h) d[k++] = Math.abs(data[i + w] - data[i]);
+    }
+  }
+  return (1.4826 * quantile(d, 0.5, 0, 1)) / Math.SQRT2;
+}
+
+/** Builds the ink map of a grey image (values in [0, 1]). */
+export function ink_map(grey: GreyImage): InkMap {
+  const inverted = ink_is_dark(grey);
+  const n = grey.width * grey.height;
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = inverted ? 1 - grey.data[i] : grey.data[i];
+  const levelled: GreyImage = { width: grey.width, height: grey.height, data: v };
+  const bg = background_level(levelled);
+  for (let i = 0; i < n; i++) v[i] = Math.max(0, v[i] - bg[i]);
+  const tail = Math.min(0.001, 3 / n);
+  return {
+    ink: levelled,
+    inverted,
+    peak: quantile(v, 1 - tail),
+    noise: estimate_noise(levelled),
+  };
+}

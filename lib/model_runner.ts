@@ -1,0 +1,420 @@
+/**
+ * Runs a TensorFlow.js layers model (model.json + weight shards) with
+ * tfjs-core ops only. tfjs-layers is several times the size of tfjs-core in
+ * a browser bundle, and the digit model needs a dozen layer types, so this
+ * interprets the Sequential topology itself:
+ * InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, BatchNormalization,
+ * Activation, ReLU, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
+ * Flatten, Dense, Dropout (channels_last only). Quantized weights (uint8,
+ * float16) are dequantized by tfjs-core's `tf.io.decodeWeights`.
+ * Tests check its output against tfjs-layers' own on the shipped model.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The parts of a model.json this runner reads. */
+export interface ModelJson {
+  modelTopology: unknown;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  format?: string;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** A loaded model ready to run. */
+export interface DigitModel {
+  /** Input shape without the batch dimension, e.g. [28, 28, 1]. */
+  readonly input_shape: number[];
+  /** Layer class names in order, for diagnostics. */
+  readonly layer_types: string[];
+  /** `userDefinedMetadata` of model.json (version, accuracy, …), if any. */
+  readonly metadata: Record<string, unknown>;
+  /** Runs the model on a [N, ...input_shape] batch; the caller owns the result. */
+  predict(x: tf.Tensor): tf.Tensor;
+  /** Frees the weight tensors. */
+  dispose(): void;
+}
+
+/** A model whose topology or weights this runner cannot interpret. */
+export class ModelFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelFormatError";
+  }
+}
+
+interface LayerSpec {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+type Op = (x: tf.Tensor) => tf.Tensor;
+
+const SUPPORTED = new Set([
+  "InputLayer",
+  "Conv2D",
+  "DepthwiseConv2D",
+  "SeparableConv2D",
+  "BatchNormalization",
+  "Activation",
+  "ReLU",
+  "MaxPooling2D",
+  "AveragePooling2D",
+  "GlobalAveragePooling2D",
+  "Flatten",
+  "Dense",
+  "Dropout",
+]);
+
+/** The ordered layer list of a Sequential topology (or a chain-shaped functional one). */
+function layer_list(topology: unknown): LayerSpec[] {
+  // deno-lint-ignore no-explicit-any
+  let t = topology as any;
+  if (t?.model_config) t = t.model_config;
+  const cls = t?.class_name;
+  const layers = t?.config?.layers ?? (Array.isArray(t?.config) ? t.config : undefined);
+  if (!Array.isArray(layers)) throw new ModelFormatError("model topology has no layer list");
+  if (cls !== "Sequential" && cls !== "Model" && cls !== "Functional") {
+    throw new ModelFormatError(`unsupported model class ${cls}`);
+  }
+  if (cls !== "Sequential") {
+    // A functional model is accepted only when it is a plain chain.
+    layers.forEach((l: { inbound_nodes?: unknown[][] }, i: number) => {
+      const inbound = l.inbound_nodes ?? [];
+      const n = inbound.length === 0 ? 0 : (inbound[0] as unknown[]).length;
+      if (i === 0 ? n !== 0 : n !== 1) {
+        throw new ModelFormatError("only chain-shaped models are supported");
+      }
+    });
+  }
+  return layers as LayerSpec[];
+}
+
+function pair(v: unknown, fallback: number): [number, number] {
+  if (Array.isArray(v)) return [Number(v[0]), Number(v[1] ?? v[0])];
+  if (typeof v === "number") return [v, v];
+  return [fallback, fallback];
+}
+
+function padding_of(c: Record<string, unknown>): "same" | "valid" {
+  const p = (c.padding as string | undefined) ?? "valid";
+  if (p !== "same" && p !== "valid") throw new ModelFormatError(`unsupported padding ${p}`);
+  return p;
+}
+
+function check_channels_last(c: Record<string, unknown>, name: string) {
+  if (c.data_format && c.data_format !== "channels_last") {
+    throw new ModelFormatError(`${name}: only channels_last is supported`);
+  }
+}
+
+/** Applies a Keras activation by name. */
+function activate(x: tf.Tensor, name: string | undefined): tf.Tensor {
+  switch (name ?? "linear") {
+    case "linear":
+      return x;
+    case "relu":
+      return tf.relu(x);
+    case "relu6":
+      return tf.relu6(x);
+    case "softmax":
+      return tf.softmax(x, -1);
+    case "sigmoid":
+      return tf.sigmoid(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "elu":
+      return tf.elu(x);
+    case "selu":
+      return tf.selu(x);
+    case "softplus":
+      return tf.softplus(x);
+    case "swish":
+      return tf.mul(x, tf.sigmoid(x));
+    default:
+      throw new ModelFormatError(`unsupported activation ${name}`);
+  }
+}
+
+/** Activations the fused ops can apply in the same kernel. */
+function fusable(
+  name: string | undefined,
+): "linear" | "relu" | "relu6" | "sigmoid" | "elu" | undefined {
+  const n = name ?? "linear";
+  return n === "linear" || n === "relu" || n === "relu6" || n === "sigmoid" || n === "elu"
+    ? n
+    : undefined;
+}
+
+/** Builds one layer's op; weights are taken from `w` by `layer_name/weight`. */
+function build_op(
+  spec: LayerSpec,
+  w: (name: string) => tf.Tensor,
+  optional: (name: string) => tf.Tensor | undefined,
+): Op | null {
+  const c = spec.config;
+  const name = String(c.name);
+  const weight = (k: string) => w(`${name}/${k}`);
+  const maybe = (k: string) => optional(`${name}/${k}`);
+  switch (spec.class_name) {
+    case "InputLayer":
+    case "Dropout":
+      return null;
+    case "Conv2D": {
+      check_channels_last(c, name);
+      const kernel = weight("kernel") as tf.Tensor4D;
+      const bias = c.use_bias === false ? undefined : weight("bias");
+      const strides = pair(c.strides, 1);
+      const dilations = pair(c.dilation_rate, 1);
+      const pad = padding_of(c);
+      const act = c.activation as string | undefined;
+      const fused = fusable(act);
+      return (x) => {
+        const y = tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: kernel,
+          strides,
+          pad,
+          dilations,
+          bias,
+          activation: fused ?? "linear",
+        });
+        return fused ? y : activate(y, act);
+      };
+    }
+    case "DepthwiseConv2D": {
+      check_channels_last(c, name);
+      const kernel = weight("depthwise_kernel") as tf.Tensor4D;
+      const bias = c.use_bias === false ? undefined : weight("bias");
+      const strides = pair(c.strides, 1);
+      const dilations = pair(c.dilation_rate, 1);
+      const pad = padding_of(c);
+      const act = c.activation as string | undefined;
+      const fused = fusable(act);
+      return (x) => {
+        const y = tf.fused.depthwiseConv2d({
+          x: x as tf.Tensor4D,
+          filter: kernel,
+          strides,
+          pad,
+          dilations,
+          bias,
+          activation: fused ?? "linear",
+        });
+        return fused ? y : activate(y, act);
+      };
+    }
+    case "SeparableConv2D": {
+      check_channels_last(c, name);
+      const depthwise = weight("depthwise_kernel") as tf.Tensor4D;
+      const pointwise = weight("pointwise_kernel") as tf.Tensor4D;
+      const bias = c.use_bias === false ? undefined : weight("bias");
+      const strides = pair(c.strides, 1);
+      const dilations = pair(c.dilation_rate, 1);
+      const pad = padding_of(c);
+      const act = c.activation as string | undefined;
+      return (x) => {
+        let y: tf.Tensor = tf.separableConv2d(
+          x as tf.Tensor4D,
+          depthwise,
+          pointwise,
+          strides,
+          pad,
+          dilations,
+        );
+        if (bias) y = tf.add(y, bias);
+        return activate(y, act);
+      };
+    }
+    case "BatchNormalization": {
+      const axis = c.axis as number | number[] | undefined;
+      const a = Array.isArray(axis) ? axis[0] : axis ?? -1;
+      if (a !== -1 && a !== 3 && a !== 1) {
+        throw new ModelFormatError(`${name}: unsupported axis ${a}`);
+      }
+      const mean = weight("moving_mean");
+      const variance = weight("moving_variance");
+      const gamma = c.scale === false ? undefined : maybe("gamma");
+      const beta = c.center === false ? undefined : maybe("beta");
+      const epsilon = (c.epsilon as number | undefined) ?? 1e-3;
+      return (x) => tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+    }
+    case "Activation":
+      return (x) => activate(x, c.activation as string);
+    case "ReLU": {
+      const max = c.max_value as number | null | undefined;
+      const slope = (c.negative_slope as number | undefined) ?? 0;
+      const threshold = (c.threshold as number | undefined) ?? 0;
+      if (threshold !== 0) throw new ModelFormatError(`${name}: ReLU threshold is not supported`);
+      return (x) => {
+        const y = slope ? tf.leakyRelu(x, slope) : tf.relu(x);
+        return max == null ? y : tf.minimum(y, max);
+      };
+    }
+    case "MaxPooling2D":
+    case "AveragePooling2D": {
+      check_channels_last(c, name);
+      const size = pair(c.pool_size, 2);
+      const strides = c.strides == null ? size : pair(c.strides, size[0]);
+      const pad = padding_of(c);
+      const pool = spec.class_name === "MaxPooling2D" ? tf.maxPool : tf.avgPool;
+      return (x) => pool(x as tf.Tensor4D, size, strides, pad);
+    }
+    case "GlobalAveragePooling2D": {
+      check_channels_last(c, name);
+      const keep = c.keepdims === true;
+      return (x) => tf.mean(x, [1, 2], keep);
+    }
+    case "Flatten":
+      return (x) => tf.reshape(x, [x.shape[0], -1]);
+    case "Dense": {
+      const kernel = weight("kernel") as tf.Tensor2D;
+      const bias = c.use_bias === false ? undefined : weight("bias");
+      const act = c.activation as string | undefined;
+      const fused = fusable(act);
+      return (x) => {
+        if (x.rank !== 2) throw new ModelFormatError(`${name}: Dense expects rank-2 input`);
+        const y = tf.fused.matMul({
+          a: x as tf.Tensor2D,
+          b: kernel,
+          bias,
+          activation: fused ?? "linear",
+        });
+        return fused ? y : activate(y, act);
+      };
+    }
+    default:
+      throw new ModelFormatError(`unsupported layer type ${spec.class_name} (${name})`);
+  }
+}
+
+/**
+ * Builds a runnable model from a parsed model.json and the concatenated
+ * weight bytes of its shards (in manifest order).
+ */
+export function model_from_artifacts(json: ModelJson, weight_data: ArrayBuffer): DigitModel {
+  const layers = layer_list(json.modelTopology);
+  for (const l of layers) {
+    if (!SUPPORTED.has(l.class_name)) {
+      throw new ModelFormatError(`unsupported layer type ${l.class_name} (${l.config?.name})`);
+    }
+  }
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const tensors = tf.io.decodeWeights(weight_data, specs);
+  const used = new Set<string>();
+  const optional = (n: string) => {
+    const t = tensors[n];
+    if (t) used.add(n);
+    return t;
+  };
+  const required = (n: string) => {
+    const t = optional(n);
+    if (!t) throw new ModelFormatError(`weight ${n} is missing from the manifest`);
+    return t;
+  };
+  let ops: (Op | null)[];
+  try {
+    ops = layers.map((l) => build_op(l, required, optional));
+  } catch (e) {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw e;
+  }
+  // Unused weights (a layer this runner skips, e.g. Dropout has none) would leak: free them.
+  for (const [n, t] of Object.entries(tensors)) if (!used.has(n)) t.dispose();
+  const first = layers[0]?.config ?? {};
+  const shape = (first.batch_input_shape ?? first.batchInputShape) as (number | null)[] | undefined;
+  const input_shape = shape ? shape.slice(1).map((d) => d ?? -1) : [28, 28, 1];
+  const kept = Object.entries(tensors).filter(([n]) => used.has(n)).map(([, t]) => t);
+  return {
+    input_shape,
+    layer_types: layers.map((l) => l.class_name),
+    metadata: json.userDefinedMetadata ?? {},
+    predict(x: tf.Tensor): tf.Tensor {
+      return tf.tidy(() => {
+        let y = x;
+        for (const op of ops) if (op) y = op(y);
+        return y;
+      });
+    },
+    dispose() {
+      for (const t of kept) t.dispose();
+    },
+  };
+}
+
+/** Where to read from: an http(s)/file URL, or (in Deno) a file path. */
+export type ModelSource = string | URL;
+
+function is_url(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+}
+
+async function read_bytes(where: string | URL): Promise<ArrayBuffer> {
+  if (typeof where === "string" && !is_url(where) && typeof Deno !== "undefined") {
+    const b = await Deno.readFile(where);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+  const res = await fetch(where);
+  if (!res.ok) throw new Error(`fetching ${where}: HTTP ${res.status}`);
+  return await res.arrayBuffer();
+}
+
+/**
+ * Loads model.json from a URL (http(s), file:, or relative to the page in a
+ * browser) or a file path (Deno), then its weight shards, which are resolved
+ * relative to model.json, and returns the runnable model.
+ */
+export async function load_model(source: ModelSource): Promise<DigitModel> {
+  const json = JSON.parse(new TextDecoder().decode(await read_bytes(source))) as ModelJson;
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new ModelFormatError(`${source} is not a tfjs layers model.json`);
+  }
+  const paths = json.weightsManifest.flatMap((g) => g.paths);
+  const src = String(source);
+  const shard_of = (p: string): string | URL => {
+    if (typeof source === "string" && !is_url(source)) {
+      // A file path: shards sit beside model.json.
+      const cut = src.lastIndexOf("/");
+      return cut >= 0 ? `${src.slice(0, cut + 1)}${p}` : p;
+    }
+    const base = typeof location !== "undefined" ? new URL(src, location.href) : new URL(src);
+    return new URL(p, base);
+  };
+  const buffers = await Promise.all(paths.map((p) => read_bytes(shard_of(p))));
+  const total = buffers.reduce((a, b) => a + b.byteLength, 0);
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const b of buffers) {
+    all.set(new Uint8Array(b), o);
+    o += b.byteLength;
+  }
+  return model_from_artifacts(json, all.buffer);
+}
+
+/**
+ * Convenience for 28×28 crops: runs the model on `inputs` (each 784 floats)
+ * and returns one probability row per input. Allocates and frees its tensors.
+ */
+export function predict_probabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
+  if (inputs.length === 0) return [];
+  const [h, w, c] = model.input_shape;
+  const size = h * w * c;
+  const batch = new Float32Array(inputs.length * size);
+  inputs.forEach((p, i) => {
+    if (p.length !== size) {
+      throw new RangeError(`input ${i} has ${p.length} values, expected ${size}`);
+    }
+    batch.set(p, i * size);
+  });
+  const x = tf.tensor4d(batch, [inputs.length, h, w, c]);
+  try {
+    const y = model.predict(x);
+    try {
+      const flat = y.dataSync() as Float32Array;
+      const k = flat.length / inputs.length;
+      return inputs.map((_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+    } finally {
+      y.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
+}

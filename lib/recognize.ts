@@ -1,0 +1,80 @@
+/**
+ * Image → digits: preprocessing, then the model on every digit crop in one
+ * batch. The same function serves the browser, the server and the CLI.
+ * Tensors are created and freed inside `predict_probabilities`, so repeated
+ * calls leave `tf.memory().numTensors` unchanged.
+ */
+import type {
+  DigitPrediction,
+  PreprocessResult,
+  RasterImage,
+  RecognitionResult,
+} from "./image_types.ts";
+import { preprocess_image, type PreprocessOptions } from "./preprocess.ts";
+import { type DigitModel, predict_probabilities } from "./model_runner.ts";
+
+/** Confidence under which a reading is flagged `unsure` (default). */
+export const UNSURE_BELOW = 0.7;
+
+/** Preprocessing options plus the unsure threshold. */
+export interface RecognizeOptions extends PreprocessOptions {
+  /** A digit whose top probability is under this is unsure (default 0.7). */
+  unsure_below?: number;
+}
+
+const now = () => performance.now();
+
+/** Reads the digits in `image` (RGBA/grey raster or browser ImageData). */
+export function recognize(
+  model: DigitModel,
+  image: RasterImage,
+  options: RecognizeOptions = {},
+): RecognitionResult {
+  const t0 = now();
+  const pre = preprocess_image(image, options);
+  const preprocess_ms = now() - t0;
+  return classify_digits(model, pre, options, preprocess_ms);
+}
+
+/**
+ * Runs the model on already preprocessed digits (e.g. preprocessing done in
+ * a worker) and assembles the result.
+ */
+export function classify_digits(
+  model: DigitModel,
+  pre: PreprocessResult,
+  options: RecognizeOptions = {},
+  preprocess_ms = 0,
+): RecognitionResult {
+  const threshold = options.unsure_below ?? UNSURE_BELOW;
+  if (pre.digits.length === 0) {
+    return {
+      digits: "",
+      predictions: [],
+      no_digit: true,
+      unsure: false,
+      reason: pre.reason ?? "no digit found",
+      timings: { preprocess_ms, model_ms: 0 },
+    };
+  }
+  const t0 = now();
+  const rows = predict_probabilities(model, pre.digits.map((d) => d.pixels));
+  const model_ms = now() - t0;
+  const predictions: DigitPrediction[] = rows.map((p, i) => {
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+    return {
+      digit: best,
+      confidence: p[best],
+      probabilities: p.map((v) => Math.round(v * 1e4) / 1e4),
+      box: pre.digits[i].box,
+    };
+  });
+  return {
+    digits: predictions.map((p) => String(p.digit)).join(""),
+    predictions,
+    no_digit: false,
+    unsure: predictions.some((p) => p.confidence < threshold),
+    timings: { preprocess_ms, model_ms },
+  };
+}

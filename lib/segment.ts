@@ -1,0 +1,315 @@
+/**
+ * Splitting an ink mask into digits: connected components, removal of ruled
+ * lines, and grouping of components into digits read left to right.
+ * Pure functions over a binary mask (1 = ink) of a `width`×`height` image.
+ */
+
+/** One 8-connected component of the mask. */
+export interface Component {
+  /** Label in the label image (1-based). */
+  label: number;
+  /** Bounding box, `x1`/`y1` exclusive. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Number of pixels. */
+  area: number;
+}
+
+/** A group of components judged to form one digit. */
+export interface DigitGroup {
+  /** Labels of the member components. */
+  labels: number[];
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  area: number;
+}
+
+/**
+ * Labels the 8-connected components of `mask` (two-pass union–find).
+ * Returns the label image (0 = background) and the components.
+ */
+export function label_components(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): { labels: Int32Array; components: Component[] } {
+  const labels = new Int32Array(width * height);
+  const parent: number[] = [0];
+  const find = (a: number) => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]];
+      a = parent[a];
+    }
+    return a;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a), rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!mask[i]) continue;
+      // Already-visited neighbours: W, NW, N, NE.
+      let l = 0;
+      const consider = (j: number) => {
+        const lj = labels[j];
+        if (!lj) return;
+        if (!l) l = lj;
+        else if (lj !== l) union(l, lj);
+      };
+      if (x > 0) consider(i - 1);
+      if (y > 0) {
+        if (x > 0) consider(i - width - 1);
+        consider(i - width);
+        if (x + 1 < width) consider(i - width + 1);
+      }
+      if (!l) {
+        l = parent.length;
+        parent.push(l);
+      }
+      labels[i] = l;
+    }
+  }
+  // Second pass: compact root labels to 1..n and gather statistics.
+  const compact = new Int32Array(parent.length);
+  const components: Component[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (!labels[i]) continue;
+    const root = find(labels[i]);
+    let c = compact[root];
+    const x = i % width, y = (i - x) / width;
+    if (!c) {
+      c = compact[root] = components.length + 1;
+      components.push({ label: c, x0: x, y0: y, x1: x + 1, y1: y + 1, area: 0 });
+    }
+    labels[i] = c;
+    const comp = components[c - 1];
+    comp.area++;
+    if (x < comp.x0) comp.x0 = x;
+    if (x + 1 > comp.x1) comp.x1 = x + 1;
+    if (y + 1 > comp.y1) comp.y1 = y + 1;
+  }
+  return { labels, components };
+}
+
+/**
+ * Removes long, thin, nearly horizontal or vertical lines (ruled or squared
+ * paper, notebook margins, a table edge) from the mask, in place.
+ *
+ * A line is a band, at one of a few small angles, whose ink covers at least
+ * `min_span` of the image's width (or height). Only the pixels of the band
+ * whose run across the band is short are cleared, so digit strokes that
+ * cross the line survive. Images under 64 px on the short side are left
+ * alone: there the digit itself may span the whole frame.
+ * Returns the number of lines removed.
+ */
+export function remove_lines(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  min_span = 0.6,
+): number {
+  if (Math.min(width, height) < 64) return 0;
+  let removed = remove_horizontal_lines(mask, width, height, min_span);
+  // Vertical lines: the same on the transposed mask.
+  const t = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) t[x * height + y] = mask[y * width + x];
+  }
+  const vertical = remove_horizontal_lines(t, height, width, min_span);
+  if (vertical) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) mask[y * width + x] = t[x * height + y];
+    }
+    removed += vertical;
+  }
+  return removed;
+}
+
+function remove_horizontal_lines(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  min_span: number,
+): number {
+  // Ink pixels in column-major order, once: the projections below visit only
+  // ink, and increasing x lets "distinct columns per row" be counted with one
+  // last-seen column per row.
+  const xs: number[] = [], ys: number[] = [];
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      if (mask[y * width + x]) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  const need = width * min_span;
+  if (xs.length < need) return 0;
+  const max_thickness = Math.max(3, Math.round(Math.min(width, height) * 0.012));
+  let removed = 0;
+  for (let deg = -5; deg <= 5; deg += 0.5) {
+    const slope = Math.tan((deg * Math.PI) / 180);
+    // Row of each pixel once a line at this angle is straightened: y − slope·x.
+    const offset = Math.ceil(Math.abs(slope) * width) + 2;
+    const rows = height + 2 * offset;
+    const seen = new Int32Array(rows).fill(-1);
+    const count = new Int32Array(rows);
+    const first = new Int32Array(rows).fill(-1);
+    for (let k = 0; k < xs.length; k++) {
+      if (!mask[ys[k] * width + xs[k]]) continue;
+      const r = Math.round(ys[k] - slope * xs[k]) + offset;
+      // Count into a 3-row band so a line between two angles still adds up.
+      for (let b = r - 1; b <= r + 1; b++) {
+        if (seen[b] !== xs[k]) {
+          if (first[b] < 0) first[b] = xs[k];
+          seen[b] = xs[k];
+          count[b]++;
+        }
+      }
+    }
+    for (let r = 1; r + 1 < rows; r++) {
+      if (count[r] < need || count[r - 1] > count[r] || count[r + 1] > count[r]) continue;
+      // Ruled lines run edge to edge; a digit's bar, however long, does not.
+      if (first[r] > width * 0.1 || seen[r] < width * 0.9) continue;
+      removed++;
+      for (let x = 0; x < width; x++) {
+        const yc = Math.round(r - offset + slope * x);
+        for (let y0 = Math.max(0, yc - 1); y0 <= Math.min(height - 1, yc + 1); y0++) {
+          if (!mask[y0 * width + x]) continue;
+          // Vertical run through (x, y0): short = the line itself, long = a
+          // stroke crossing it, which stays.
+          let top = y0, bottom = y0;
+          while (top > 0 && mask[(top - 1) * width + x]) top--;
+          while (bottom + 1 < height && mask[(bottom + 1) * width + x]) bottom++;
+          if (bottom - top + 1 <= max_thickness) {
+            for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
+          }
+          break;
+        }
+      }
+    }
+  }
+  return removed;
+}
+
+/** Options for `group_digits`. */
+export interface GroupOptions {
+  /** Components smaller than this fraction of the largest are specks (default 0.02). */
+  speck_fraction?: number;
+  /** Smallest digit height in pixels (default 6, or less for tiny images). */
+  min_height?: number;
+}
+
+/**
+ * Groups components into digits, left to right. Pieces of one digit (a
+ * broken stroke, the separate bar of a 5, dots) are merged when they overlap
+ * horizontally and sit close vertically; specks, and groups much smaller
+ * than the main digits or off their line, are dropped.
+ */
+export function group_digits(
+  components: Component[],
+  width: number,
+  height: number,
+  options: GroupOptions = {},
+): DigitGroup[] {
+  if (components.length === 0) return [];
+  const largest = Math.max(...components.map((c) => c.area));
+  const speck = Math.max(2, largest * (options.speck_fraction ?? 0.02));
+  const min_height = options.min_height ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
+  const parts = components.filter((c) => c.area >= speck);
+  let groups: DigitGroup[] = parts.map((c) => ({
+    labels: [c.label],
+    x0: c.x0,
+    y0: c.y0,
+    x1: c.x1,
+    y1: c.y1,
+    area: c.area,
+  }));
+  // Merge until stable: groups that overlap horizontally by half the narrower
+  // one and are vertically no further apart than half the taller one.
+  for (let changed = true; changed;) {
+    changed = false;
+    outer: for (let i = 0; i < groups.length; i++) {
+      for (let j = i + 1; j < groups.length; j++) {
+        if (same_digit(groups[i], groups[j])) {
+          groups[i] = merge(groups[i], groups[j]);
+          groups.splice(j, 1);
+          changed = true;
+          break outer;
+        }
+      }
+    }
+  }
+  if (groups.length === 0) return [];
+  // The main line of digits: the vertical band of the group with most ink.
+  const main = groups.reduce((a, b) => (b.area > a.area ? b : a));
+  const main_h = main.y1 - main.y0;
+  const max_area = main.area;
+  // Small groups beside a digit (a detached stroke) join the nearest digit.
+  const small = (g: DigitGroup) => g.y1 - g.y0 < 0.4 * main_h && g.area < 0.2 * max_area;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let i = 0; i < groups.length && !changed; i++) {
+      const g = groups[i];
+      if (!small(g)) continue;
+      let best = -1, best_gap = Infinity;
+      for (let j = 0; j < groups.length; j++) {
+        if (j === i || small(groups[j])) continue;
+        const gap = box_gap(g, groups[j]);
+        if (gap < best_gap) {
+          best_gap = gap;
+          best = j;
+        }
+      }
+      if (best >= 0 && best_gap <= 0.15 * main_h) {
+        groups[best] = merge(groups[best], g);
+        groups.splice(i, 1);
+        changed = true;
+      }
+    }
+  }
+  groups = groups.filter((g) => {
+    const h = g.y1 - g.y0;
+    if (h < min_height && g.x1 - g.x0 < min_height) return false;
+    if (small(g)) return false;
+    // Off the main line: no vertical overlap with the main digit.
+    return g.y1 > main.y0 - 0.25 * main_h && g.y0 < main.y1 + 0.25 * main_h;
+  });
+  return groups.sort((a, b) => (a.x0 + a.x1) - (b.x0 + b.x1));
+}
+
+function same_digit(a: DigitGroup, b: DigitGroup): boolean {
+  const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+  const narrower = Math.min(a.x1 - a.x0, b.x1 - b.x0);
+  const ha = a.y1 - a.y0, hb = b.y1 - b.y0;
+  // A flat piece above or below a digit (the detached bar of a 5 or a 7)
+  // needs less overlap than two digit-sized pieces.
+  const flat = Math.min(ha, hb) < 0.5 * Math.max(ha, hb);
+  if (overlap < (flat ? 0.2 : 0.5) * narrower) return false;
+  const gap_y = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+  return gap_y <= 0.5 * Math.max(ha, hb);
+}
+
+function merge(a: DigitGroup, b: DigitGroup): DigitGroup {
+  return {
+    labels: [...a.labels, ...b.labels],
+    x0: Math.min(a.x0, b.x0),
+    y0: Math.min(a.y0, b.y0),
+    x1: Math.max(a.x1, b.x1),
+    y1: Math.max(a.y1, b.y1),
+    area: a.area + b.area,
+  };
+}
+
+/** Distance between two boxes (0 when they touch or overlap). */
+function box_gap(a: DigitGroup, b: DigitGroup): number {
+  const dx = Math.max(0, Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1));
+  const dy = Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1));
+  return Math.hypot(dx, dy);
+}

@@ -1,0 +1,161 @@
+/**
+ * Shared helpers for the recognition tests: where the real photos and the
+ * shipped model are, and a tiny rasteriser for synthetic test images.
+ */
+import { existsSync } from "node:fs";
+import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Folder of the labelled real photos (`PHOTOS_DIR`, else ../shared/photos). */
+export function photos_dir(): string {
+  const dir = Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
+  if (!existsSync(`${dir}/labels.csv`)) {
+    throw new Error(
+      `real photos not found: ${dir}/labels.csv is missing. ` +
+        "Set PHOTOS_DIR to the folder with labels.csv (normally ../shared/photos beside the repo).",
+    );
+  }
+  return dir;
+}
+
+/** Path of the shipped model.json (`MODEL_PATH`, else static/model/model.json). */
+export function model_path(): string {
+  const path = Deno.env.get("MODEL_PATH") ?? `${ROOT}static/model/model.json`;
+  if (!existsSync(path)) {
+    throw new Error(
+      `shipped model not found at ${path}: train and export it (deno task train) or set MODEL_PATH.`,
+    );
+  }
+  return path;
+}
+
+/** A grey canvas filled with `value` (0 = black, 1 = white). */
+export function canvas(width: number, height: number, value: number): GreyImage {
+  return { width, height, data: new Float32Array(width * height).fill(value) };
+}
+
+/** Paints a round-capped line of `thickness` px from (x0, y0) to (x1, y1). */
+export function line(
+  img: GreyImage,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  thickness: number,
+  value: number,
+): void {
+  const r = thickness / 2;
+  const minx = Math.max(0, Math.floor(Math.min(x0, x1) - r - 1));
+  const maxx = Math.min(img.width - 1, Math.ceil(Math.max(x0, x1) + r + 1));
+  const miny = Math.max(0, Math.floor(Math.min(y0, y1) - r - 1));
+  const maxy = Math.min(img.height - 1, Math.ceil(Math.max(y0, y1) + r + 1));
+  const dx = x1 - x0, dy = y1 - y0;
+  const len2 = dx * dx + dy * dy || 1;
+  for (let y = miny; y <= maxy; y++) {
+    for (let x = minx; x <= maxx; x++) {
+      const t = Math.max(0, Math.min(1, ((x + 0.5 - x0) * dx + (y + 0.5 - y0) * dy) / len2));
+      const d = Math.hypot(x + 0.5 - (x0 + t * dx), y + 0.5 - (y0 + t * dy));
+      // One pixel of anti-aliasing at the edge.
+      const cover = Math.max(0, Math.min(1, r + 0.5 - d));
+      if (cover > 0) {
+        const i = y * img.width + x;
+        img.data[i] = img.data[i] * (1 - cover) + value * cover;
+      }
+    }
+  }
+}
+
+/** Paints a polyline through `points` ([x, y] pairs). */
+export function polyline(
+  img: GreyImage,
+  points: number[][],
+  thickness: number,
+  value: number,
+): void {
+  for (let i = 1; i < points.length; i++) {
+    line(img, points[i - 1][0], points[i - 1][1], points[i][0], points[i][1], thickness, value);
+  }
+}
+
+/** Paints an ellipse outline centred at (cx, cy). */
+export function ellipse(
+  img: GreyImage,
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  thickness: number,
+  value: number,
+): void {
+  const pts: number[][] = [];
+  for (let k = 0; k <= 48; k++) {
+    const a = (k / 48) * 2 * Math.PI;
+    pts.push([cx + rx * Math.cos(a), cy + ry * Math.sin(a)]);
+  }
+  polyline(img, pts, thickness, value);
+}
+
+/**
+ * Draws a simple digit shape (0, 1, 4, 7) of height `h` with its top-left at
+ * (x, y): enough variety to test geometry without a font.
+ */
+export function digit(
+  img: GreyImage,
+  d: 0 | 1 | 4 | 7,
+  x: number,
+  y: number,
+  h: number,
+  thickness: number,
+  value: number,
+): void {
+  const w = h * 0.6;
+  if (d === 0) ellipse(img, x + w / 2, y + h / 2, w / 2, h / 2, thickness, value);
+  if (d === 1) {
+    polyline(
+      img,
+      [[x + w * 0.3, y + h * 0.15], [x + w * 0.55, y], [x + w * 0.55, y + h]],
+      thickness,
+      value,
+    );
+  }
+  if (d === 7) polyline(img, [[x, y], [x + w, y], [x + w * 0.35, y + h]], thickness, value);
+  if (d === 4) {
+    polyline(img, [[x + w * 0.6, y], [x, y + h * 0.65], [x + w, y + h * 0.65]], thickness, value);
+    line(img, x + w * 0.75, y + h * 0.3, x + w * 0.75, y + h, thickness, value);
+  }
+}
+
+/** Grey [0, 1] → 8-bit RGBA raster (what decoders and ImageData give). */
+export function to_rgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1]): RasterImage {
+  const data = new Uint8Array(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    const v = Math.max(0, Math.min(1, img.data[i]));
+    data[i * 4] = Math.round(v * 255 * tint[0]);
+    data[i * 4 + 1] = Math.round(v * 255 * tint[1]);
+    data[i * 4 + 2] = Math.round(v * 255 * tint[2]);
+    data[i * 4 + 3] = 255;
+  }
+  return { width: img.width, height: img.height, data, channels: 4 };
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Reads labels.csv of a photo folder: file, label, kind. */
+export function read_labels(dir: string): { file: string; label: number; kind: string }[] {
+  const lines = Deno.readTextFileSync(`${dir}/labels.csv`).trim().split(/\r?\n/).slice(1);
+  return lines.map((l) => {
+    const [file, label, kind] = l.split(",");
+    return { file, label: Number(label), kind: kind ?? "" };
+  });
+}
