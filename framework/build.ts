@@ -5,7 +5,7 @@
  */
 import * as esbuild from "esbuild";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import type { BuildManifest } from "./types.ts";
 
@@ -20,8 +20,33 @@ const FRAMEWORK_DIR = fileURLToPath(new URL(".", import.meta.url));
 export interface BuildOptions {
   root: string;
   dev?: boolean;
-  /** Extra browser entry points (e.g. a service worker), named by output file stem. */
-  extraEntries?: Record<string, string>;
+}
+
+/** What the build has produced, handed to the app's `afterBuild` hook. */
+export interface BuildResult {
+  root: string;
+  /** Folder served at `/`, before `static/`. */
+  staticOutDir: string;
+  manifest: BuildManifest;
+  dev: boolean;
+}
+
+/**
+ * An app's optional `fresh.config.ts` (default export): extra bundled entry
+ * points, files copied into the served output, and a step after the build.
+ */
+export interface AppBuildConfig {
+  /** Extra browser entries, by name; their URLs land in the manifest's `entries`. */
+  entries?: Record<string, string>;
+  /** URL path (e.g. `/wasm/x.wasm`) → source file relative to the app root. */
+  copy?: Record<string, string>;
+  afterBuild?: (result: BuildResult) => Promise<void> | void;
+}
+
+async function loadAppConfig(root: string): Promise<AppBuildConfig> {
+  const file = join(root, "fresh.config.ts");
+  if (!existsSync(file)) return {};
+  return (await import(pathToFileURL(file).href)).default ?? {};
 }
 
 /** Names of the islands in `root/islands`, from their file names. */
@@ -82,11 +107,14 @@ export async function build(options: BuildOptions): Promise<BuildManifest> {
   const outDir = join(root, OUT_DIR);
   const staticOut = join(outDir, "static", JS_PREFIX);
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  const config = await loadAppConfig(root);
   const islands = listIslands(root);
   const entryPoints: Record<string, string> = {
     "frsh-runtime": join(FRAMEWORK_DIR, "client.ts"),
     ...Object.fromEntries(islands.map((i) => [`island-${i.name}`, i.file])),
-    ...options.extraEntries,
+    ...Object.fromEntries(
+      Object.entries(config.entries ?? {}).map(([name, file]) => [name, resolve(root, file)]),
+    ),
   };
   if (options.dev) entryPoints["frsh-dev"] = join(FRAMEWORK_DIR, "dev_client.ts");
   const result = await esbuild.build({
@@ -117,10 +145,21 @@ export async function build(options: BuildOptions): Promise<BuildManifest> {
     dev: !!options.dev,
     runtime: "",
     islands: {},
+    entries: {},
   };
   const url = (out: string) =>
     JS_PREFIX + relative(staticOut, join(root, out)).replaceAll("\\", "/");
-  const entries: Record<string, string> = {};
+  const entries = manifest.entries;
+  // Preload every chunk an entry needs, not just its direct imports, to avoid a request waterfall.
+  const staticImports = (out: string, seen = new Set<string>()): Set<string> => {
+    for (const i of result.metafile.outputs[out]?.imports ?? []) {
+      if (i.kind === "import-statement" && !seen.has(i.path)) {
+        seen.add(i.path);
+        staticImports(i.path, seen);
+      }
+    }
+    return seen;
+  };
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     if (!meta.entryPoint) continue;
     const name = Object.keys(entryPoints).find((k) =>
@@ -128,16 +167,22 @@ export async function build(options: BuildOptions): Promise<BuildManifest> {
     );
     if (!name) continue;
     entries[name] = url(out);
-    const preload = meta.imports.filter((i) => i.kind === "import-statement").map((i) =>
-      url(i.path)
-    );
+    const preload = [...staticImports(out)].map(url);
     if (name.startsWith("island-")) manifest.islands[name.slice(7)] = { src: url(out), preload };
     if (name === "frsh-runtime") manifest.runtime = url(out);
     if (name === "frsh-dev") manifest.devClient = url(out);
   }
-  await Deno.writeTextFile(
-    join(outDir, "manifest.json"),
-    JSON.stringify({ ...manifest, entries }, null, 2),
-  );
+  for (const [path, source] of Object.entries(config.copy ?? {})) {
+    const target = join(outDir, "static", path);
+    await Deno.mkdir(dirname(target), { recursive: true });
+    await Deno.copyFile(resolve(root, source), target);
+  }
+  await config.afterBuild?.({
+    root,
+    staticOutDir: join(outDir, "static"),
+    manifest,
+    dev: !!options.dev,
+  });
+  await Deno.writeTextFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -15,6 +15,7 @@ const manifest: BuildManifest = {
   dev: false,
   runtime: "/_frsh/js/runtime.js",
   islands: { Greeting: { src: "/_frsh/js/Greeting.js", preload: ["/_frsh/js/chunk.js"] } },
+  entries: {},
 };
 
 Deno.test("islands - wraps an island in a marker and records its props", () => {

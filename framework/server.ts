@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { compress } from "hono/compress";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, listIslands, OUT_DIR } from "./build.ts";
+import { build, JS_PREFIX, listIslands, OUT_DIR } from "./build.ts";
 import { registerIsland } from "./islands.ts";
 import { composePage, renderDocument } from "./render.ts";
 import {
@@ -73,7 +73,8 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
   const special = (kind: "notFound" | "error") =>
     files.find((f) => f.kind === kind && f.dir === "/")?.mod;
   const serveStatic = await createStaticHandler([
-    { dir: join(root, OUT_DIR, "static"), immutable: true },
+    // Only bundles have content-hashed names; other build output (a service worker) must revalidate.
+    { dir: join(root, OUT_DIR, "static"), immutable: (path) => path.startsWith(JS_PREFIX) },
     { dir: join(root, "static") },
   ]);
   const bootId = crypto.randomUUID();

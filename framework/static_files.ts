@@ -35,11 +35,11 @@ export function mimeType(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? "application/octet-stream";
 }
 
-/** A folder mounted at a URL prefix; `immutable` marks content-hashed files. */
+/** A folder mounted at a URL prefix; `immutable` marks content-hashed files (all, or by URL path). */
 export interface StaticMount {
   dir: string;
   prefix?: string;
-  immutable?: boolean;
+  immutable?: boolean | ((path: string) => boolean);
 }
 
 interface Entry {
@@ -103,7 +103,11 @@ export async function createStaticHandler(
   for (const mount of [...mounts].reverse()) {
     const prefix = (mount.prefix ?? "/").replace(/\/?$/, "/");
     for (const rel of await walkFiles(mount.dir)) {
-      index.set(prefix + rel, { file: join(mount.dir, rel), immutable: !!mount.immutable });
+      const path = prefix + rel;
+      const immutable = typeof mount.immutable === "function"
+        ? mount.immutable(path)
+        : !!mount.immutable;
+      index.set(path, { file: join(mount.dir, rel), immutable });
     }
   }
   const cache = new Map<string, Cached>();

@@ -76,4 +76,6 @@ export interface BuildManifest {
   runtime: string;
   devClient?: string;
   islands: Record<string, { src: string; preload: string[] }>;
+  /** URL of every bundled entry by name (`frsh-runtime`, `island-NAME`, config entries). */
+  entries: Record<string, string>;
 }

@@ -115,6 +115,21 @@ Deno.test("server - static files and island bundles with the right caching", asy
   });
 });
 
+Deno.test("server - fresh.config.ts adds entries, copied files and an after-build step", async () => {
+  await withServer(async ({ url }) => {
+    const copied = await fetch(url + "/vendor/copied.txt");
+    assert.equal(await copied.text(), "hello\n");
+    const sw = await fetch(url + "/sw.js");
+    assert.equal(sw.headers.get("Cache-Control"), "no-cache", "a service worker must revalidate");
+    const text = await sw.text();
+    const worker = text.match(/\/_frsh\/js\/extra-worker-\w+\.js/)?.[0];
+    assert.ok(worker, text);
+    const bundle = await fetch(url + worker);
+    assert.equal(bundle.status, 200);
+    await bundle.body?.cancel();
+  });
+});
+
 Deno.test("server - rendered HTML pages are compressed", async () => {
   await withServer(async ({ url }) => {
     const res = await fetch(url + "/", { headers: { "Accept-Encoding": "gzip" } });
