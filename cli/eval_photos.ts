@@ -115,22 +115,21 @@ export function format_markdown(s: EvalSummary, rows: EvalRow[]): string {
   return out.join("\n");
 }
 
-/** Writes the crops of `rows` as one grey PNG grid, 3× enlarged, one row per file. */
+/** Draws the crops of `rows` as one grey PNG grid, 3× enlarged, 12 crops a row. */
 export function crops_png(rows: EvalRow[]): Uint8Array {
-  const S = 3, cell = 28 * S + 2;
-  const cols = Math.max(1, ...rows.map((r) => r.crops.length));
-  const width = cols * cell, height = Math.max(1, rows.length) * cell;
+  const S = 3, cell = 28 * S + 2, cols = 12;
+  const crops = rows.flatMap((r) => (r.crops.length ? r.crops : [new Float32Array(784).fill(0.3)]));
+  const width = cols * cell, height = Math.max(1, Math.ceil(crops.length / cols)) * cell;
   const data = new Uint8Array(width * height).fill(80);
-  rows.forEach((r, ri) => {
-    r.crops.forEach((c, ci) => {
-      for (let y = 0; y < 28 * S; y++) {
-        for (let x = 0; x < 28 * S; x++) {
-          data[(ri * cell + y) * width + ci * cell + x] = Math.round(
-            c[Math.floor(y / S) * 28 + Math.floor(x / S)] * 255,
-          );
-        }
+  crops.forEach((c, i) => {
+    const ox = (i % cols) * cell, oy = Math.floor(i / cols) * cell;
+    for (let y = 0; y < 28 * S; y++) {
+      for (let x = 0; x < 28 * S; x++) {
+        data[(oy + y) * width + ox + x] = Math.round(
+          c[Math.floor(y / S) * 28 + Math.floor(x / S)] * 255,
+        );
       }
-    });
+    }
   });
   return encode_png({ width, height, data, channels: 1 });
 }

@@ -71,18 +71,33 @@ export function blur3(src: GreyImage): GreyImage {
  * Photos and scans (short side ≥ 64 px): ink is the minority, so compare how
  * far the extreme tails of the (slightly blurred) histogram reach from the
  * median; this survives a dark table around the page. Tight crops (smaller):
- * a bold digit can cover most of the frame, so the median lies in the ink;
- * there the background is what fills the border instead.
+ * a bold digit can cover half the frame, its border, or two corners (a
+ * slanted 1), so no single cue is safe; three votes are summed, each the
+ * share of dark pixels minus one half: over the whole image, its border and
+ * its corners. Mostly dark means a dark background, so light ink.
  */
 export function ink_is_dark(grey: GreyImage): boolean {
   const { width: w, height: h, data } = grey;
   if (Math.min(w, h) < 64) {
-    const border: number[] = [];
-    for (let x = 0; x < w; x++) border.push(data[x], data[(h - 1) * w + x]);
-    for (let y = 1; y < h - 1; y++) border.push(data[y * w], data[y * w + w - 1]);
-    const edge = quantile(Float32Array.from(border), 0.5);
-    const lo = quantile(data, 0.01), hi = quantile(data, 0.99);
-    return edge > (lo + hi) / 2;
+    const mid = (quantile(data, 0.01) + quantile(data, 0.99)) / 2;
+    const k = Math.max(1, Math.floor(Math.min(w, h) / 8));
+    let all = 0, border = 0, n_border = 0, corner = 0, n_corner = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const dark = data[y * w + x] < mid ? 1 : 0;
+        all += dark;
+        if (x === 0 || y === 0 || x === w - 1 || y === h - 1) {
+          border += dark;
+          n_border++;
+        }
+        if ((x < k || x >= w - k) && (y < k || y >= h - k)) {
+          corner += dark;
+          n_corner++;
+        }
+      }
+    }
+    const score = all / (w * h) + border / n_border + corner / n_corner - 1.5;
+    return score < 0;
   }
   const b = blur3(grey).data;
   const tail = Math.min(0.002, 3 / b.length);

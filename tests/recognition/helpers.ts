@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
+import { parse_idx } from "../../lib/idx.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -151,11 +152,18 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Reads labels.csv of a photo folder: file, label, kind. */
-export function read_labels(dir: string): { file: string; label: number; kind: string }[] {
-  const lines = Deno.readTextFileSync(`${dir}/labels.csv`).trim().split(/\r?\n/).slice(1);
-  return lines.map((l) => {
-    const [file, label, kind] = l.split(",");
-    return { file, label: Number(label), kind: kind ?? "" };
-  });
+/**
+ * The first `n` MNIST test digits as 784 floats in [0, 1], read from
+ * `MNIST_DIR` (else ../shared/mnist): a real reference for the MNIST layout.
+ */
+export async function mnist_test_digits(n: number): Promise<Float32Array[]> {
+  const dir = Deno.env.get("MNIST_DIR") ?? `${ROOT}../shared/mnist`;
+  const path = `${dir}/t10k-images-idx3-ubyte.gz`;
+  if (!existsSync(path)) throw new Error(`MNIST test images not found at ${path}: set MNIST_DIR.`);
+  const stream = (await Deno.open(path)).readable.pipeThrough(new DecompressionStream("gzip"));
+  const idx = parse_idx(new Uint8Array(await new Response(stream).arrayBuffer()), path);
+  return Array.from(
+    { length: n },
+    (_, k) => Float32Array.from(idx.data.subarray(k * 784, (k + 1) * 784), (v) => v / 255),
+  );
 }

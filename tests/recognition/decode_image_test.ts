@@ -1,0 +1,392 @@
+import assert from "node:assert/strict";
+import { encode as encode_png } from "fast-png";
+import jpeg from "jpeg-js";
+import omggif from "omggif";
+import {
+  apply_orientation,
+  decode_image,
+  ImageDecodeError,
+  read_image_info,
+  sniff_image_format,
+} from "../../lib/decode_image.ts";
+import type { RgbaImage } from "../../lib/image_types.ts";
+
+/** A 16×12 test pattern: left half black, right half white; bottom half has no blue. */
+function pattern(): RgbaImage {
+  const w = 16, h = 12;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4, v = x < 8 ? 0 : 255;
+      data.set([v, v, y < 6 ? v : 0, 255], o);
+    }
+  }
+  return { width: w, height: h, data, channels: 4 };
+}
+
+/** Mean absolute difference per channel value. */
+function mean_diff(a: Uint8Array, b: Uint8Array): number {
+  assert.equal(a.length, b.length);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+  return s / a.length;
+}
+
+async function rejects_with(bytes: Uint8Array, code: string) {
+  await assert.rejects(decode_image(bytes), (e: unknown) => {
+    assert.ok(e instanceof ImageDecodeError, `expected ImageDecodeError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+// --- tiny PNG writer, for layouts fast-png does not encode (palette, 1-bit) and bogus headers.
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, body.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(body, 8);
+  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+  return out;
+}
+
+async function zlib(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
+    new CompressionStream("deflate"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** PNG from raw scanlines (filter byte 0 added here). */
+async function make_png(
+  width: number,
+  height: number,
+  depth: number,
+  color_type: number,
+  rows: Uint8Array[],
+  palette?: number[][],
+): Promise<Uint8Array> {
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  ihdr.set([depth, color_type, 0, 0, 0], 8);
+  const raw = new Uint8Array(rows.reduce((a, r) => a + r.length + 1, 0));
+  let o = 0;
+  for (const r of rows) {
+    raw[o++] = 0;
+    raw.set(r, o);
+    o += r.length;
+  }
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    ...(palette ? [chunk("PLTE", Uint8Array.from(palette.flat()))] : []),
+    chunk("IDAT", await zlib(raw)),
+    chunk("IEND", new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** 24-bit bottom-up BMP, as most tools write it. */
+function make_bmp(img: RgbaImage): Uint8Array {
+  const stride = Math.ceil((img.width * 3) / 4) * 4;
+  const size = 54 + stride * img.height;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  out.set([0x42, 0x4d]);
+  dv.setUint32(2, size, true);
+  dv.setUint32(10, 54, true);
+  dv.setUint32(14, 40, true);
+  dv.setInt32(18, img.width, true);
+  dv.setInt32(22, img.height, true);
+  dv.setUint16(26, 1, true);
+  dv.setUint16(28, 24, true);
+  dv.setUint32(34, stride * img.height, true);
+  for (let y = 0; y < img.height; y++) {
+    const row = 54 + (img.height - 1 - y) * stride;
+    for (let x = 0; x < img.width; x++) {
+      const s = (y * img.width + x) * 4;
+      out.set([img.data[s + 2], img.data[s + 1], img.data[s]], row + x * 3);
+    }
+  }
+  return out;
+}
+
+/** Inserts an EXIF APP1 segment with only an orientation tag right after SOI. */
+function with_exif_orientation(jpg: Uint8Array, orientation: number): Uint8Array {
+  const tiff = [
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0,
+    0,
+    0,
+    8, // big-endian TIFF header, IFD at 8
+    0,
+    1, // one entry
+    0x01,
+    0x12,
+    0,
+    3,
+    0,
+    0,
+    0,
+    1,
+    0,
+    orientation,
+    0,
+    0, // Orientation, SHORT, 1 value
+    0,
+    0,
+    0,
+    0, // no next IFD
+  ];
+  const body = [...new TextEncoder().encode("Exif\0\0"), ...tiff];
+  const len = body.length + 2;
+  const app1 = [0xff, 0xe1, len >> 8, len & 0xff, ...body];
+  const out = new Uint8Array(jpg.length + app1.length);
+  out.set(jpg.subarray(0, 2));
+  out.set(app1, 2);
+  out.set(jpg.subarray(2), 2 + app1.length);
+  return out;
+}
+
+// Both made with libwebp's cwebp from `pattern()`: lossless and lossy (q 90).
+const WEBP_LOSSLESS = "UklGRigAAABXRUJQVlA4TBwAAAAvD8ACABcw//M///MfOASBAGHSpFIJEf0PqKsP";
+const WEBP_LOSSY =
+  "UklGRk4AAABXRUJQVlA4IEIAAADQAQCdASoQAAwAAMASJagCdAEO/gOOAAD+//5OXv//t3AFLnlezLyHv/6zb/+a" +
+  "L/4ovH/oQb/9YSSRtacOOujAAAA=";
+const from_base64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+Deno.test("decode_image - decodes RGBA, grey and 16-bit PNG exactly", async () => {
+  const p = pattern();
+  const rgba = await decode_image(encode_png({ width: 16, height: 12, data: p.data, channels: 4 }));
+  assert.deepEqual([rgba.width, rgba.height], [16, 12]);
+  assert.deepEqual(rgba.data, p.data);
+
+  const grey = new Uint8Array(16 * 12).map((_, i) => (i % 16) * 16);
+  const g = await decode_image(encode_png({ width: 16, height: 12, data: grey, channels: 1 }));
+  assert.deepEqual([g.data[4 * 5], g.data[4 * 5 + 1], g.data[4 * 5 + 2], g.data[4 * 5 + 3]], [
+    80,
+    80,
+    80,
+    255,
+  ]);
+
+  const deep = new Uint16Array(16 * 12 * 3).fill(65535);
+  const d = await decode_image(
+    encode_png({ width: 16, height: 12, data: deep, channels: 3, depth: 16 }),
+  );
+  assert.deepEqual(Array.from(d.data.subarray(0, 4)), [255, 255, 255, 255]);
+});
+
+Deno.test("decode_image - decodes palette and 1-bit PNG", async () => {
+  const pal = await make_png(4, 1, 8, 3, [Uint8Array.from([0, 1, 2, 1])], [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+  ]);
+  const p = await decode_image(pal);
+  assert.deepEqual(Array.from(p.data), [
+    255,
+    0,
+    0,
+    255,
+    0,
+    255,
+    0,
+    255,
+    0,
+    0,
+    255,
+    255,
+    0,
+    255,
+    0,
+    255,
+  ]);
+  // 1-bit grey: 10 pixels 1010101010 packed in two bytes.
+  const bits = await make_png(10, 1, 1, 0, [Uint8Array.from([0b10101010, 0b10000000])]);
+  const b = await decode_image(bits);
+  assert.deepEqual(Array.from({ length: 10 }, (_, i) => b.data[i * 4]), [
+    255,
+    0,
+    255,
+    0,
+    255,
+    0,
+    255,
+    0,
+    255,
+    0,
+  ]);
+});
+
+Deno.test("decode_image - decodes JPEG and applies its EXIF orientation", async () => {
+  const p = pattern();
+  const jpg = jpeg.encode({ width: 16, height: 12, data: p.data }, 95).data as Uint8Array;
+  const plain = await decode_image(jpg);
+  assert.deepEqual([plain.width, plain.height], [16, 12]);
+  assert.ok(mean_diff(plain.data, p.data) < 6);
+
+  // Orientation 6: stored rotated 90° counter-clockwise, shown rotated clockwise.
+  const rotated = with_exif_orientation(jpg, 6);
+  const info = read_image_info(rotated);
+  assert.deepEqual([info.format, info.orientation, info.display_width, info.display_height], [
+    "jpeg",
+    6,
+    12,
+    16,
+  ]);
+  const r = await decode_image(rotated);
+  assert.deepEqual([r.width, r.height], [12, 16]);
+  // The stored left half (black) is now the top half; the stored top rows are now on the right.
+  const at = (x: number, y: number) =>
+    Array.from(r.data.subarray((y * 12 + x) * 4, (y * 12 + x) * 4 + 3));
+  assert.ok(at(6, 2).every((v) => v < 40), `top should be black, got ${at(6, 2)}`);
+  assert.ok(
+    at(10, 13)[0] > 215 && at(10, 13)[2] > 215,
+    `bottom right should be white, got ${at(10, 13)}`,
+  );
+  assert.ok(
+    at(1, 13)[0] > 215 && at(1, 13)[2] < 40,
+    `bottom left should be yellow, got ${at(1, 13)}`,
+  );
+});
+
+Deno.test("decode_image - decodes GIF, BMP and WebP (lossless and lossy)", async () => {
+  const p = pattern();
+  // GIF: two-colour palette, index 1 = white.
+  const buf = new Uint8Array(1024);
+  const writer = new (omggif as unknown as {
+    GifWriter: new (b: Uint8Array, w: number, h: number, o: object) => {
+      addFrame(x: number, y: number, w: number, h: number, px: number[], o: object): void;
+      end(): number;
+    };
+  }).GifWriter(buf, 16, 12, { palette: [0x000000, 0xffffff] });
+  writer.addFrame(0, 0, 16, 12, Array.from({ length: 192 }, (_, i) => (i % 16 < 8 ? 0 : 1)), {});
+  const gif = await decode_image(buf.slice(0, writer.end()));
+  assert.deepEqual([gif.width, gif.height], [16, 12]);
+  assert.deepEqual(Array.from(gif.data.subarray(0, 4)), [0, 0, 0, 255]);
+  assert.deepEqual(Array.from(gif.data.subarray(15 * 4, 16 * 4)), [255, 255, 255, 255]);
+
+  const bmp = await decode_image(make_bmp(p));
+  assert.deepEqual(bmp.data, p.data);
+
+  const lossless = await decode_image(from_base64(WEBP_LOSSLESS));
+  assert.deepEqual(lossless.data, p.data);
+  const lossy = await decode_image(from_base64(WEBP_LOSSY));
+  assert.deepEqual([lossy.width, lossy.height], [16, 12]);
+  assert.ok(mean_diff(lossy.data, p.data) < 12);
+});
+
+Deno.test("decode_image - sniffs formats from bytes, not names", () => {
+  assert.equal(sniff_image_format(from_base64(WEBP_LOSSLESS)), "webp");
+  assert.equal(
+    sniff_image_format(new TextEncoder().encode("<?xml version='1.0'?>\n<svg></svg>")),
+    "svg",
+  );
+  assert.equal(sniff_image_format(new TextEncoder().encode("hello")), null);
+  const heic = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0]);
+  assert.equal(sniff_image_format(heic), "heic");
+});
+
+Deno.test("decode_image - refuses empty input, text, SVG and HEIC with typed errors", async () => {
+  await rejects_with(new Uint8Array(0), "empty");
+  await rejects_with(new TextEncoder().encode("name,label\nphoto.jpg,7\n"), "not_an_image");
+  await rejects_with(
+    new TextEncoder().encode(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><path d="M1 1"/></svg>',
+    ),
+    "svg",
+  );
+  await rejects_with(
+    new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0, 0, 0, 0, 0]),
+    "unsupported_format",
+  );
+});
+
+Deno.test("decode_image - reports truncated and corrupt data", async () => {
+  const png = encode_png({
+    width: 64,
+    height: 64,
+    data: new Uint8Array(64 * 64 * 4).map((_, i) => i * 7),
+    channels: 4,
+  });
+  await rejects_with(png.slice(0, 12), "truncated");
+  await rejects_with(png.slice(0, Math.floor(png.length * 0.6)), "truncated");
+  const corrupt = png.slice();
+  // Keep the header and the end marker, garble the compressed pixels.
+  for (let i = 60; i < corrupt.length - 20; i++) corrupt[i] ^= 0x5a;
+  await rejects_with(corrupt, "corrupt");
+  const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
+  await rejects_with(jpg.slice(0, Math.floor(jpg.length / 2)), "truncated");
+});
+
+Deno.test("decode_image - reads a 20000×20000 header without decoding and refuses to decode it", async () => {
+  const huge = await make_png(20000, 20000, 8, 6, []);
+  const t0 = performance.now();
+  const info = read_image_info(huge);
+  assert.deepEqual([info.format, info.width, info.height], ["png", 20000, 20000]);
+  await rejects_with(huge, "too_large");
+  // Allocating 1.6 GB of pixels would take far longer than this.
+  assert.ok(performance.now() - t0 < 200);
+  // A lower limit set by the caller applies too.
+  const small = encode_png({
+    width: 100,
+    height: 100,
+    data: new Uint8Array(100 * 100),
+    channels: 1,
+  });
+  await assert.rejects(decode_image(small, { max_pixels: 5000 }), ImageDecodeError);
+});
+
+Deno.test("decode_image - apply_orientation maps all eight EXIF orientations", () => {
+  // 3×2 image whose pixels are numbered 0..5 (one byte per pixel in channel R).
+  const img: RgbaImage = {
+    width: 3,
+    height: 2,
+    data: Uint8Array.from({ length: 24 }, (_, i) => (i % 4 === 0 ? i / 4 : 0)),
+    channels: 4,
+  };
+  const read = (r: RgbaImage) =>
+    Array.from({ length: r.width * r.height }, (_, i) => r.data[i * 4]);
+  // Stored 0 1 2 / 3 4 5; expected display for each orientation.
+  const expected: Record<number, number[]> = {
+    1: [0, 1, 2, 3, 4, 5],
+    2: [2, 1, 0, 5, 4, 3],
+    3: [5, 4, 3, 2, 1, 0],
+    4: [3, 4, 5, 0, 1, 2],
+    5: [0, 3, 1, 4, 2, 5],
+    6: [3, 0, 4, 1, 5, 2],
+    7: [5, 2, 4, 1, 3, 0],
+    8: [2, 5, 1, 4, 0, 3],
+  };
+  for (const [o, want] of Object.entries(expected)) {
+    const out = apply_orientation(img, Number(o));
+    assert.deepEqual(read(out), want, `orientation ${o}`);
+    assert.equal(out.width, Number(o) >= 5 ? 2 : 3);
+  }
+});

@@ -1,0 +1,304 @@
+import assert from "node:assert/strict";
+import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
+import { MNIST_SIZE, preprocess_image, stroke_width } from "../../lib/preprocess.ts";
+import { canvas, digit, line, mnist_test_digits, rng, to_rgba } from "./helpers.ts";
+
+/** Centre of mass and ink bounding box of a 28×28 crop. */
+function geometry(px: Float32Array) {
+  let m = 0, sx = 0, sy = 0, x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const v = px[y * 28 + x];
+      m += v;
+      sx += v * (x + 0.5);
+      sy += v * (y + 0.5);
+      if (v > 0.05) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
+  }
+  return { cx: sx / m, cy: sy / m, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+}
+
+/** Pearson correlation of two equal-length arrays. */
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < n; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** Best correlation over shifts of up to one pixel: MNIST's rounding of the centre may differ. */
+function shifted_correlation(a: Float32Array, b: Float32Array): number {
+  let best = -1;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const s = new Float32Array(784);
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          const sx = x + dx, sy = y + dy;
+          if (sx >= 0 && sy >= 0 && sx < 28 && sy < 28) s[y * 28 + x] = a[sy * 28 + sx];
+        }
+      }
+      best = Math.max(best, correlation(s, b));
+    }
+  }
+  return best;
+}
+
+/** A page (dark ink on light paper) with a 7 of height 120 at (x, y). */
+function page_with_seven(x = 260, y = 180, w = 640, h = 480): GreyImage {
+  const img = canvas(w, h, 0.92);
+  digit(img, 7, x, y, 120, 9, 0.1);
+  return img;
+}
+
+function one_digit(image: RasterImage) {
+  const r = preprocess_image(image);
+  assert.equal(
+    r.digits.length,
+    1,
+    `expected one digit, got ${r.digits.length} (${r.reason ?? ""})`,
+  );
+  return r.digits[0];
+}
+
+Deno.test("preprocess - centres the digit by its centre of mass and fits it in 20×20", () => {
+  for (const [x, y] of [[20, 20], [500, 330], [260, 180]]) {
+    const d = one_digit(to_rgba(page_with_seven(x, y)));
+    assert.equal(d.pixels.length, MNIST_SIZE * MNIST_SIZE);
+    const g = geometry(d.pixels);
+    assert.ok(
+      Math.abs(g.cx - 14.5) <= 1 && Math.abs(g.cy - 14.5) <= 1,
+      `centre of mass at ${g.cx}, ${g.cy}`,
+    );
+    assert.ok(g.h <= 21 && g.h >= 19, `height ${g.h}`);
+    assert.ok(g.w <= 20, `width ${g.w}`);
+    // The box is in input pixels, around where the 7 was drawn (72×120 plus the stroke).
+    const [bx, by, bw, bh] = d.box;
+    assert.ok(Math.abs(bx - (x - 5)) <= 4 && Math.abs(by - (y - 5)) <= 4, `box ${d.box}`);
+    assert.ok(Math.abs(bw - 82) <= 6 && Math.abs(bh - 130) <= 6, `box ${d.box}`);
+  }
+});
+
+Deno.test("preprocess - keeps the aspect ratio of a narrow 1", () => {
+  const img = canvas(300, 300, 1);
+  digit(img, 1, 120, 60, 180, 12, 0);
+  const g = geometry(one_digit(to_rgba(img)).pixels);
+  assert.ok(g.h >= 19 && g.h <= 21, `height ${g.h}`);
+  assert.ok(g.w <= 12, `a 1 must stay narrow, width ${g.w}`);
+});
+
+Deno.test("preprocess - reads dark-on-light and light-on-dark alike", () => {
+  const dark_on_light = page_with_seven();
+  const light_on_dark: GreyImage = { ...dark_on_light, data: dark_on_light.data.map((v) => 1 - v) };
+  const a = preprocess_image(to_rgba(dark_on_light));
+  const b = preprocess_image(to_rgba(light_on_dark));
+  assert.equal(a.inverted, true);
+  assert.equal(b.inverted, false);
+  assert.ok(correlation(a.digits[0].pixels, b.digits[0].pixels) > 0.98);
+});
+
+Deno.test("preprocess - reproduces MNIST digits drawn large on a photo-like page", async () => {
+  const digits = await mnist_test_digits(12);
+  for (const [k, src] of digits.entries()) {
+    // Dark ink on grey paper, 12× enlarged, off-centre, with a shadow gradient.
+    const page = canvas(640, 480, 0);
+    for (let y = 0; y < 480; y++) {
+      for (let x = 0; x < 640; x++) {
+        const paper = 0.9 - 0.35 * (x / 640);
+        const v = src[Math.floor((y - 60) / 12) * 28 + Math.floor((x - 150) / 12)] ?? 0;
+        const inside = x >= 150 && x < 150 + 336 && y >= 60 && y < 60 + 336;
+        page.data[y * 640 + x] = inside ? paper * (1 - 0.85 * v) : paper;
+      }
+    }
+    const d = one_digit(to_rgba(page));
+    const c = shifted_correlation(d.pixels, src);
+    assert.ok(c > 0.8, `MNIST test digit ${k}: correlation ${c.toFixed(3)}`);
+  }
+});
+
+Deno.test("preprocess - copes with a rotated digit", () => {
+  const upright = page_with_seven();
+  const rotated = canvas(640, 480, 0.92);
+  const a = (20 * Math.PI) / 180, cx = 320, cy = 240;
+  for (let y = 0; y < 480; y++) {
+    for (let x = 0; x < 640; x++) {
+      // Inverse rotation: sample the upright page.
+      const sx = Math.round(cx + (x - cx) * Math.cos(a) + (y - cy) * Math.sin(a));
+      const sy = Math.round(cy - (x - cx) * Math.sin(a) + (y - cy) * Math.cos(a));
+      if (sx >= 0 && sy >= 0 && sx < 640 && sy < 480) {
+        rotated.data[y * 640 + x] = upright.data[sy * 640 + sx];
+      }
+    }
+  }
+  const g = geometry(one_digit(to_rgba(rotated)).pixels);
+  assert.ok(Math.abs(g.cx - 14.5) <= 1 && Math.abs(g.cy - 14.5) <= 1);
+  assert.ok(Math.max(g.w, g.h) >= 19 && Math.max(g.w, g.h) <= 21);
+});
+
+Deno.test("preprocess - thickens thin pen strokes towards MNIST's width", () => {
+  const img = canvas(800, 600, 0.85);
+  digit(img, 4, 300, 100, 400, 2, 0.2);
+  const d = one_digit(to_rgba(img));
+  const sw = stroke_width({ width: 28, height: 28, data: d.pixels });
+  assert.ok(sw >= 1.8 && sw <= 4, `stroke width ${sw.toFixed(2)} px`);
+});
+
+Deno.test("preprocess - levels a strong shadow gradient", () => {
+  const clean = one_digit(to_rgba(page_with_seven())).pixels;
+  const shaded = page_with_seven();
+  for (let y = 0; y < 480; y++) {
+    for (let x = 0; x < 640; x++) {
+      // A shadow darkening the lower left corner to a third of the light.
+      const shade = 1 - 0.65 * Math.max(0, 1 - Math.hypot(x, 480 - y) / 500);
+      shaded.data[y * 640 + x] *= shade;
+    }
+  }
+  const d = one_digit(to_rgba(shaded));
+  assert.ok(correlation(d.pixels, clean) > 0.9);
+});
+
+Deno.test("preprocess - ignores ruled lines and a margin line", () => {
+  const clean = one_digit(to_rgba(page_with_seven())).pixels;
+  const ruled = page_with_seven();
+  for (let y = 30; y < 480; y += 45) line(ruled, 0, y, 640, y + 6, 2, 0.55);
+  line(ruled, 60, 0, 60, 480, 2, 0.5);
+  const d = one_digit(to_rgba(ruled));
+  assert.ok(correlation(d.pixels, clean) > 0.85, `correlation ${correlation(d.pixels, clean)}`);
+});
+
+Deno.test("preprocess - handles coloured ink on coloured paper", () => {
+  const img = page_with_seven();
+  // Yellowish paper, blue ink.
+  const rgba = to_rgba(img);
+  for (let i = 0; i < img.data.length; i++) {
+    const ink = img.data[i] < 0.5;
+    rgba.data.set(ink ? [30, 50, 170] : [245, 225, 140], i * 4);
+  }
+  one_digit(rgba);
+});
+
+Deno.test("preprocess - splits a number into digits, left to right", () => {
+  const img = canvas(900, 300, 0.95);
+  const order = [1, 7, 4, 0] as const;
+  order.forEach((d, i) => digit(img, d, 120 + i * 170, 80 + (i % 2) * 15, 130, 10, 0.05));
+  const r = preprocess_image(to_rgba(img));
+  assert.equal(r.digits.length, 4);
+  const xs = r.digits.map((d) => d.box[0]);
+  assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
+  for (let i = 1; i < 4; i++) {
+    const prev = r.digits[i - 1].box;
+    assert.ok(prev[0] + prev[2] <= r.digits[i].box[0], "digit boxes must not overlap");
+  }
+});
+
+Deno.test("preprocess - merges the pieces of a broken digit", () => {
+  // A 7 whose bar is not connected to its stem, and a 4 drawn as two strokes.
+  const img = canvas(600, 300, 1);
+  line(img, 100, 80, 190, 80, 9, 0);
+  line(img, 185, 98, 135, 230, 9, 0);
+  line(img, 400, 80, 350, 180, 9, 0);
+  line(img, 350, 180, 440, 180, 9, 0);
+  line(img, 425, 120, 425, 240, 9, 0);
+  const r = preprocess_image(to_rgba(img));
+  assert.equal(r.digits.length, 2, `got ${r.digits.length} digits`);
+});
+
+Deno.test("preprocess - drops specks around a digit", () => {
+  const img = page_with_seven();
+  const r = rng(3);
+  for (let k = 0; k < 60; k++) {
+    const x = Math.floor(r() * 640), y = Math.floor(r() * 480);
+    line(img, x, y, x + 1, y, 2 + r() * 2, 0.2);
+  }
+  const d = one_digit(to_rgba(img));
+  const [, , bw, bh] = d.box;
+  assert.ok(bw < 100 && bh < 140, `the box should hold only the 7: ${d.box}`);
+});
+
+Deno.test("preprocess - says there is no digit in blank, uniform or noise images", () => {
+  const r = rng(5);
+  const cases: [string, GreyImage][] = [
+    ["white", canvas(640, 480, 1)],
+    ["grey", canvas(300, 200, 0.4)],
+    ["black", canvas(28, 28, 0)],
+    ["noise", {
+      width: 320,
+      height: 240,
+      data: Float32Array.from({ length: 320 * 240 }, () => r()),
+    }],
+    ["faint noise", {
+      width: 320,
+      height: 240,
+      data: Float32Array.from({ length: 320 * 240 }, () => 0.6 + 0.1 * r()),
+    }],
+    ["gradient", {
+      width: 400,
+      height: 300,
+      data: Float32Array.from({ length: 400 * 300 }, (_, i) => 0.3 + 0.6 * ((i % 400) / 400)),
+    }],
+  ];
+  for (const [name, img] of cases) {
+    const res = preprocess_image(to_rgba(img));
+    assert.equal(res.digits.length, 0, `${name}: found ${res.digits.length} digits`);
+    assert.ok(res.reason, `${name}: a reason is given`);
+  }
+});
+
+Deno.test("preprocess - reads strokes on a transparent canvas, black or white", () => {
+  for (const ink of [0, 255]) {
+    const w = 200, h = 200;
+    const data = new Uint8Array(w * h * 4);
+    const shape = canvas(w, h, 0);
+    digit(shape, 7, 60, 40, 120, 10, 1);
+    for (let i = 0; i < w * h; i++) {
+      data.set([ink, ink, ink, Math.round(shape.data[i] * 255)], i * 4);
+    }
+    one_digit({ width: w, height: h, data, channels: 4 });
+  }
+});
+
+Deno.test("preprocess - accepts grey rasters and tiny MNIST-sized inputs", async () => {
+  const [src] = await mnist_test_digits(1);
+  const grey = Uint8Array.from(src, (v) => Math.round(v * 255));
+  const d = one_digit({ width: 28, height: 28, data: grey, channels: 1 });
+  assert.ok(shifted_correlation(d.pixels, src) > 0.95);
+});
+
+Deno.test("preprocess - shrinks a 12 MP photo first and stays fast", () => {
+  const w = 4032, h = 3024;
+  const data = new Uint8Array(w * h * 4).fill(230);
+  // A dark 7 about 1200 px tall, drawn directly at full resolution.
+  const small = canvas(w / 8, h / 8, 0);
+  digit(small, 7, 200, 100, 160, 5, 1);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (small.data[(y >> 3) * (w / 8) + (x >> 3)] > 0.5) {
+        data.fill(40, (y * w + x) * 4, (y * w + x) * 4 + 3);
+      }
+    }
+  }
+  preprocess_image({ width: w, height: h, data }); // warm-up (JIT)
+  const t0 = performance.now();
+  const r = preprocess_image({ width: w, height: h, data });
+  const ms = performance.now() - t0;
+  assert.equal(r.digits.length, 1);
+  assert.ok(Math.max(...r.work_size) <= 640);
+  const [bx, by] = r.digits[0].box;
+  assert.ok(Math.abs(bx - 1600) < 80 && Math.abs(by - 800) < 80, `box ${r.digits[0].box}`);
+  // Tens of milliseconds on a desktop; the bound leaves room for a busy CI machine.
+  assert.ok(ms < 400, `took ${ms.toFixed(0)} ms`);
+});

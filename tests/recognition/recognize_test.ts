@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { load_model } from "../../lib/model_runner.ts";
+import { recognize } from "../../lib/recognize.ts";
+import { init_inference_backend } from "../../lib/tf_backend.ts";
+import { canvas, mnist_test_digits, model_path, to_rgba } from "./helpers.ts";
+
+await init_inference_backend();
+const model = await load_model(model_path());
+
+/** Paints MNIST digits side by side on light paper as dark ink, 6× enlarged. */
+async function number_page(count: number) {
+  const digits = await mnist_test_digits(count);
+  const page = canvas(120 + count * 150, 300, 0.9);
+  digits.forEach((src, k) => {
+    for (let y = 0; y < 168; y++) {
+      for (let x = 0; x < 168; x++) {
+        const v = src[Math.floor(y / 6) * 28 + Math.floor(x / 6)];
+        const i = (60 + y) * page.width + 60 + k * 150 + x - 9;
+        page.data[i] = Math.min(page.data[i], 0.9 * (1 - 0.9 * v));
+      }
+    }
+  });
+  return to_rgba(page);
+}
+
+Deno.test("recognize - reads a number written as MNIST digits, left to right", async () => {
+  // The first four MNIST test digits are 7, 2, 1, 0.
+  const r = recognize(model, await number_page(4));
+  assert.equal(r.no_digit, false);
+  assert.equal(r.digits, "7210");
+  assert.equal(r.predictions.length, 4);
+  for (const p of r.predictions) {
+    assert.equal(p.probabilities.length, 10);
+    assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+    assert.ok(Math.abs(p.confidence - Math.max(...p.probabilities)) < 1e-3);
+    assert.equal(p.box.length, 4);
+  }
+  assert.ok(r.timings.preprocess_ms >= 0 && r.timings.model_ms >= 0);
+});
+
+Deno.test("recognize - says no digit instead of guessing on a blank image", () => {
+  const r = recognize(model, to_rgba(canvas(320, 240, 0.95)));
+  assert.equal(r.no_digit, true);
+  assert.equal(r.digits, "");
+  assert.deepEqual(r.predictions, []);
+  assert.ok(r.reason);
+});
+
+Deno.test("recognize - flags readings under the confidence threshold as unsure", async () => {
+  const page = await number_page(1);
+  assert.equal(recognize(model, page, { unsure_below: 0 }).unsure, false);
+  assert.equal(recognize(model, page, { unsure_below: 1.01 }).unsure, true);
+});
+
+Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
+  const page = await number_page(2);
+  recognize(model, page); // warm-up: backends may cache on first use
+  const before = tf.memory().numTensors;
+  for (let k = 0; k < 100; k++) recognize(model, page);
+  assert.equal(tf.memory().numTensors, before);
+});
