@@ -109,6 +109,7 @@ export async function locate_mnist(
 export async function download_mnist(
   dir: string,
   log: (s: string) => void = console.log,
+  mirrors: string[] = MNIST_MIRRORS,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   for (const f of Object.values(MNIST_FILES)) {
@@ -116,7 +117,7 @@ export async function download_mnist(
     if (await exists(path)) continue;
     const errors: string[] = [];
     let saved = false;
-    for (const mirror of MNIST_MIRRORS) {
+    for (const mirror of mirrors) {
       try {
         log(`downloading ${mirror}${f.name}`);
         const res = await fetch(mirror + f.name);

@@ -72,3 +72,22 @@ export async function predict_digits(
   }
   return { predicted, confidence };
 }
+
+/** Human-readable summary: accuracy, per-class precision/recall and the confusion matrix. */
+export function format_metrics(m: ClassMetrics): string {
+  const lines = [
+    `test accuracy ${(m.accuracy * 100).toFixed(2)}% (${m.correct}/${m.count}, ${
+      m.count - m.correct
+    } errors)`,
+    "digit  precision  recall  support",
+    ...m.per_class.map((c) =>
+      `  ${c.digit}    ${(c.precision * 100).toFixed(2).padStart(6)}%  ${
+        (c.recall * 100).toFixed(2).padStart(6)
+      }%  ${String(c.support).padStart(6)}`
+    ),
+    "confusion (rows: true digit, columns: predicted)",
+    "      " + [...Array(10).keys()].map((d) => String(d).padStart(5)).join(""),
+    ...m.confusion.map((row, i) => `  ${i}   ` + row.map((v) => String(v).padStart(5)).join("")),
+  ];
+  return lines.join("\n");
+}

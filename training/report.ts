@@ -1,5 +1,6 @@
 /** Writes training/report/: metrics.json, confusion-matrix and misclassified-digit images. */
 import type { DigitSet } from "../lib/idx.ts";
+import { confusion_png, type Mistake, mistakes_png } from "./report_images.ts";
 import type { VariantResult } from "./export.ts";
 import type { TrainOptions, TrainResult } from "./trainer.ts";
 
@@ -18,7 +19,24 @@ export interface ReportInput {
   model_dir: string;
 }
 
-/** Writes the report folder (created if missing). */
+/** The misclassified test digits, most confident mistakes first. */
+export function collect_mistakes(
+  test: DigitSet,
+  predicted: Uint8Array,
+  confidence: Float32Array,
+  max = 240,
+): Mistake[] {
+  const idx: number[] = [];
+  for (let i = 0; i < test.count; i++) if (predicted[i] !== test.labels[i]) idx.push(i);
+  idx.sort((a, b) => confidence[b] - confidence[a]);
+  return idx.slice(0, max).map((i) => ({
+    pixels: test.images.subarray(i * 784, i * 784 + 784),
+    label: test.labels[i],
+    predicted: predicted[i],
+  }));
+}
+
+/** Writes the report folder (created if missing): metrics.json, confusion_matrix.png, misclassified.png. */
 export async function write_report(dir: string, r: ReportInput): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const metrics = {
@@ -58,4 +76,10 @@ export async function write_report(dir: string, r: ReportInput): Promise<void> {
       : undefined,
   };
   await Deno.writeTextFile(`${dir}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
+  await Deno.writeFile(
+    `${dir}/confusion_matrix.png`,
+    await confusion_png(r.chosen.metrics.confusion),
+  );
+  const mistakes = collect_mistakes(r.test, r.chosen.predicted, r.chosen.confidence);
+  await Deno.writeFile(`${dir}/misclassified.png`, await mistakes_png(mistakes));
 }

@@ -6,6 +6,7 @@
  *   --epochs N --limit N (training digits) --seed N --out DIR --report DIR
  *   --backend auto|webgpu|wasm|cpu --batch N --lr X --no-augment
  *   --checkpoint DIR --bench N (time N steps per epoch, write nothing)
+ *   --time-budget MIN (fit the whole LR schedule into MIN minutes of steps)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
  */
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     "no-augment": { type: "boolean", default: false },
     checkpoint: { type: "string" },
     bench: { type: "string" },
+    "time-budget": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -42,7 +44,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
-      "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR] [--bench STEPS]",
+      "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
+      "  [--bench STEPS] [--time-budget MINUTES]",
   );
   Deno.exit(0);
 }
@@ -50,11 +53,13 @@ if (values.help) {
 const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const bench = values.bench ? Number(values.bench) : null;
 const stop = { requested: false };
-Deno.addSignalListener("SIGINT", () => {
+const on_signal = () => {
   if (stop.requested) Deno.exit(130);
   stop.requested = true;
   console.log("\nCtrl-C: stopping after this batch (press again to quit now)…");
-});
+};
+Deno.addSignalListener("SIGINT", on_signal);
+Deno.addSignalListener("SIGTERM", on_signal);
 
 const backend = await init_backend(values.backend as BackendChoice);
 const data_dir = await locate_mnist(values.data);
@@ -85,6 +90,7 @@ const opts: TrainOptions = {
   val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
   checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
   max_steps_per_epoch: bench,
+  time_budget_s: values["time-budget"] ? Number(values["time-budget"]) * 60 : null,
   stop,
 };
 const result = await train_model(data, opts);

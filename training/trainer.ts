@@ -27,12 +27,21 @@ export interface TrainOptions {
   model: ModelConfig;
   /** Best-so-far training-graph checkpoint (float32); written atomically each improving epoch. */
   checkpoint_dir: string | null;
+  /**
+   * Wall-clock budget for the optimisation steps, in seconds: the schedule
+   * then follows elapsed time (whichever of time and steps is further along)
+   * and training ends when it runs out, so a slower machine still gets a
+   * complete warmup + cosine cycle. null = schedule by steps only.
+   */
+  time_budget_s: number | null;
   /** Stop after this many steps per epoch (benchmarks); null = full epochs. */
   max_steps_per_epoch: number | null;
   /** Set to true (e.g. by SIGINT) to stop after the current batch. */
   stop?: { requested: boolean };
   log?: (s: string) => void;
   quiet_progress?: boolean;
+  /** Called after every optimisation step (tests watch the loss fall). */
+  on_batch?: (step: number, loss: number, acc: number) => void;
 }
 
 /** Sensible defaults for the full run. */
@@ -47,6 +56,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   augment: true,
   model: DEFAULT_CONFIG,
   checkpoint_dir: "training/checkpoints/best",
+  time_budget_s: null,
   max_steps_per_epoch: null,
 };
 
@@ -73,11 +83,10 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
-/** Learning rate at a step: linear warmup to `peak`, then cosine decay to peak/1000. */
-export function lr_at(step: number, total: number, peak: number, warmup_frac: number): number {
-  const warm = Math.max(1, Math.round(total * warmup_frac));
-  if (step < warm) return peak * (0.05 + 0.95 * step / warm);
-  const t = Math.min(1, (step - warm) / Math.max(1, total - warm));
+/** Learning rate at training progress `p` ∈ [0,1]: linear warmup to `peak`, then cosine decay to peak/1000. */
+export function lr_at(p: number, peak: number, warmup_frac: number): number {
+  if (p < warmup_frac) return peak * (0.05 + 0.95 * p / warmup_frac);
+  const t = Math.min(1, (p - warmup_frac) / Math.max(1e-9, 1 - warmup_frac));
   return peak * (0.001 + 0.999 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
@@ -122,8 +131,14 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
   let best_weights: tf.Tensor[] | null = null;
   const t_start = performance.now();
   let train_seconds = 0;
+  let out_of_time = false;
+  const progress = (elapsed_s: number) =>
+    Math.min(
+      1,
+      Math.max(step / total_steps, opts.time_budget_s ? elapsed_s / opts.time_budget_s : 0),
+    );
 
-  for (let epoch = 1; epoch <= opts.epochs && !interrupted; epoch++) {
+  for (let epoch = 1; epoch <= opts.epochs && !interrupted && !out_of_time; epoch++) {
     const order = shuffled_indices(train.length, make_rng(opts.seed * 7919 + epoch));
     const t_epoch = performance.now();
     let loss_sum = 0, acc_sum = 0, n_batches = 0;
@@ -132,19 +147,25 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
         interrupted = true;
         break;
       }
+      const p = progress(train_seconds + (performance.now() - t_epoch) / 1000);
+      if (opts.time_budget_s && p >= 1) {
+        out_of_time = true;
+        break;
+      }
       const idx = new Uint32Array(opts.batch_size);
       for (let i = 0; i < opts.batch_size; i++) idx[i] = train[order[b * opts.batch_size + i]];
       augment_batch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
       y_buf.fill(off);
       for (let i = 0; i < opts.batch_size; i++) y_buf[i * 10 + data.labels[idx[i]]] = on;
       // deno-lint-ignore no-explicit-any
-      (optimizer as any).learningRate = lr_at(step, total_steps, opts.lr, opts.warmup_frac);
+      (optimizer as any).learningRate = lr_at(p, opts.lr, opts.warmup_frac);
       const xs = tf.tensor4d(x_buf, [opts.batch_size, 28, 28, 1]);
       const ys = tf.tensor2d(y_buf, [opts.batch_size, 10]);
       const [loss, acc] = await model.trainOnBatch(xs, ys) as number[];
       xs.dispose();
       ys.dispose();
       step++;
+      opts.on_batch?.(step, loss, acc);
       samples += opts.batch_size;
       loss_sum += loss;
       acc_sum += acc;
@@ -159,7 +180,12 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
         samples_per_s: sps,
         loss: loss_sum / n_batches,
         acc: acc_sum / n_batches,
-        eta_s: (total_steps - step) * opts.batch_size / sps,
+        eta_s: opts.time_budget_s
+          ? Math.min(
+            (total_steps - step) * opts.batch_size / sps,
+            opts.time_budget_s - train_seconds - elapsed,
+          )
+          : (total_steps - step) * opts.batch_size / sps,
       });
     }
     bar?.finish();
@@ -170,7 +196,7 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
     const val_acc = class_metrics(predicted, val_set.labels).accuracy;
     const rec: EpochRecord = {
       epoch,
-      lr_end: lr_at(step - 1, total_steps, opts.lr, opts.warmup_frac),
+      lr_end: lr_at(progress(train_seconds), opts.lr, opts.warmup_frac),
       loss: loss_sum / n_batches,
       train_acc: acc_sum / n_batches,
       val_acc,
@@ -180,9 +206,9 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
     history.push(rec);
     const improved = val_acc >= best_val;
     log(
-      `epoch ${epoch}/${opts.epochs}${interrupted ? " (interrupted)" : ""}: loss ${
-        rec.loss.toFixed(4)
-      } ` +
+      `epoch ${epoch}/${opts.epochs}${
+        interrupted ? " (interrupted)" : out_of_time ? " (time budget reached)" : ""
+      }: loss ${rec.loss.toFixed(4)} ` +
         `train ${(rec.train_acc * 100).toFixed(2)}% val ${(val_acc * 100).toFixed(2)}% ` +
         `${rec.samples_per_s.toFixed(0)} samples/s ${format_duration(seconds)}${
           improved ? " *best*" : ""

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { download_mnist, locate_mnist, MNIST_FILES } from "../lib/mnist_files.ts";
+import { mnist_dir } from "./mnist_dir.ts";
+
+Deno.test("mnist_files - an explicit folder is used as is", async () => {
+  assert.equal(await locate_mnist(mnist_dir()), mnist_dir());
+});
+
+Deno.test("mnist_files - a folder lacking files names what is missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(() => locate_mnist(dir), /lacks: train-images-idx3-ubyte\.gz/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mnist_files - offline download fails with one clear error naming MNIST_DIR", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      () => download_mnist(dir, () => {}, ["http://127.0.0.1:9/"]),
+      (e: Error) =>
+        /set MNIST_DIR/.test(e.message) && /train-images-idx3-ubyte\.gz/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mnist_files - a download with the wrong sha256 is rejected and not kept", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    () => new Response("not mnist"),
+  );
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    await assert.rejects(() => download_mnist(dir, () => {}, [url]), /sha256 mismatch/);
+    await assert.rejects(() => Deno.stat(`${dir}/${MNIST_FILES.train_images.name}`));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { build_inference_model } from "../lib/model_def.ts";
+import {
+  encode_model,
+  float32_to_float16_bits,
+  load_model_files,
+  quantize_weights,
+} from "../training/model_io.ts";
+import { lr_at } from "../training/trainer.ts";
+import { format_duration, render_progress } from "../training/progress.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("model_io - float16 conversion rounds to the nearest half", () => {
+  assert.equal(float32_to_float16_bits(0), 0);
+  assert.equal(float32_to_float16_bits(1), 0x3c00);
+  assert.equal(float32_to_float16_bits(-2), 0xc000);
+  assert.equal(float32_to_float16_bits(65504), 0x7bff);
+  assert.equal(float32_to_float16_bits(1e6), 0x7c00); // overflow → infinity
+  assert.equal(float32_to_float16_bits(1 + 2 ** -11), 0x3c00); // tie → even
+  assert.equal(float32_to_float16_bits(2 ** -24), 0x0001); // smallest subnormal
+});
+
+Deno.test("model_io - uint8 quantization keeps zero exact and errors within half a step", () => {
+  const values = new Float32Array([-0.5, 0, 0.1, 0.25, 1.5]);
+  const spec = [{ name: "w", shape: [5], dtype: "float32" as const }];
+  const q = quantize_weights(spec, new Uint8Array(values.buffer), "uint8");
+  assert.equal(q.data.length, 5);
+  const { scale, min } = q.specs[0].quantization as { scale: number; min: number };
+  values.forEach((v, i) => assert.ok(Math.abs(q.data[i] * scale + min - v) <= scale / 2 + 1e-7));
+  assert.equal(q.data[1] * scale + min, 0);
+});
+
+Deno.test("model_io - every weight encoding loads back into the same predictions", async () => {
+  const model = build_inference_model();
+  const x = tf.randomUniform([4, 28, 28, 1], 0, 1, "float32", 3);
+  const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+  for (const dtype of ["float32", "float16", "uint8"] as const) {
+    const files = await encode_model(model, dtype);
+    const n = model.countParams();
+    assert.equal(files.shard.length, n * { float32: 4, float16: 2, uint8: 1 }[dtype]);
+    const loaded = await load_model_files(files);
+    const got = (loaded.predict(x) as tf.Tensor).arraySync() as number[][];
+    const tol = { float32: 1e-6, float16: 1e-2, uint8: 5e-2 }[dtype];
+    want.forEach((row, i) =>
+      row.forEach((v, j) =>
+        assert.ok(Math.abs(v - got[i][j]) < tol, `${dtype} ${v} vs ${got[i][j]}`)
+      )
+    );
+    loaded.dispose();
+  }
+  model.dispose();
+});
+
+Deno.test("trainer - the learning rate warms up, peaks, then decays by cosine", () => {
+  assert.ok(Math.abs(lr_at(0, 1, 0.1) - 0.05) < 1e-12);
+  assert.equal(lr_at(0.1, 1, 0.1), 1);
+  assert.ok(lr_at(0.55, 1, 0.1) < 0.51 && lr_at(0.55, 1, 0.1) > 0.49);
+  assert.ok(Math.abs(lr_at(1, 1, 0.1) - 0.001) < 1e-12);
+});
+
+Deno.test("progress - renders epoch, samples/s, loss, accuracy and ETA", () => {
+  const line = render_progress({
+    epoch: 2,
+    epochs: 10,
+    done: 50,
+    total: 100,
+    samples_per_s: 123.4,
+    loss: 0.1234,
+    acc: 0.9876,
+    eta_s: 3725,
+  });
+  for (
+    const part of ["epoch 2/10", "50%", "123 samples/s", "loss 0.1234", "acc 98.76%", "ETA 1:02:05"]
+  ) {
+    assert.ok(line.includes(part), `${part} missing from ${line}`);
+  }
+  assert.equal(format_duration(65), "1:05");
+});

@@ -1,0 +1,75 @@
+/**
+ * `deno task eval [--model DIR] [--data DIR] [--backend wasm|cpu] [--report DIR]`:
+ * evaluates a tfjs layers model folder (default static/model) on the 10,000
+ * MNIST test digits and prints accuracy, per-class precision/recall, the
+ * confusion matrix, parameters, multiply-adds and weight bytes.
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
+import { count_macs } from "../lib/model_def.ts";
+import { evaluate_model } from "./export.ts";
+import { format_metrics } from "./metrics.ts";
+import { load_model_dir, read_model_artifacts, type WeightDtype } from "./model_io.ts";
+import { write_report } from "./report.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    model: { type: "string", default: "static/model" },
+    data: { type: "string" },
+    backend: { type: "string", default: "wasm" },
+    report: { type: "string" },
+  },
+});
+
+tf.enableProdMode();
+await tf.setBackend(values.backend!);
+const dir = values.model!;
+const artifacts = await read_model_artifacts(dir);
+const model = await load_model_dir(dir);
+const test = await load_mnist_split(await locate_mnist(values.data), "test");
+const t0 = performance.now();
+const { metrics, predicted, confidence } = await evaluate_model(model, test);
+const seconds = (performance.now() - t0) / 1000;
+const weight_bytes = (artifacts.weightData as ArrayBuffer).byteLength;
+const meta = (artifacts.userDefinedMetadata ?? {}) as Record<string, unknown>;
+const dtypes = new Set((artifacts.weightSpecs ?? []).map((s) => s.quantization?.dtype ?? s.dtype));
+const params = model.countParams();
+const macs = count_macs(model);
+console.log(`model ${dir} (version ${meta.version ?? "?"}), backend ${tf.getBackend()}`);
+console.log(format_metrics(metrics));
+console.log(
+  `parameters ${params}, ${
+    (macs / 1e6).toFixed(2)
+  } M multiply-adds/digit, weights ${weight_bytes} bytes ` +
+    `(${[...dtypes].join("+")}); ${(test.count / seconds).toFixed(0)} digits/s`,
+);
+if (values.report) {
+  const dtype = [...dtypes][0] as WeightDtype;
+  const model_json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  const variant = {
+    dtype,
+    weight_bytes,
+    model_json_bytes: (await Deno.stat(`${dir}/model.json`)).size,
+    test_accuracy: metrics.accuracy,
+    metrics,
+    predicted,
+    confidence,
+    files: { model_json, shard: new Uint8Array(0) },
+  };
+  await write_report(values.report, {
+    test,
+    variants: [variant],
+    chosen: variant,
+    params,
+    macs,
+    backend: tf.getBackend(),
+    seed: Number(meta.seed ?? 0),
+    model_dir: dir,
+  });
+  console.log(`report written to ${values.report}/`);
+}
+Deno.exit(0);
