@@ -54,19 +54,23 @@ export function label_components(
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!mask[i]) continue;
-      // Already-visited neighbours: W, NW, N, NE.
+      // Already-visited neighbours: W, NW, N, NE (inlined: this loop is hot).
       let l = 0;
-      const consider = (j: number) => {
+      for (let k = 0; k < 4; k++) {
+        let j: number;
+        if (k === 0) {
+          if (x === 0) continue;
+          j = i - 1;
+        } else {
+          if (y === 0) break;
+          if (k === 1 && x === 0) continue;
+          if (k === 3 && x + 1 === width) continue;
+          j = i - width + k - 2;
+        }
         const lj = labels[j];
-        if (!lj) return;
+        if (!lj) continue;
         if (!l) l = lj;
         else if (lj !== l) union(l, lj);
-      };
-      if (x > 0) consider(i - 1);
-      if (y > 0) {
-        if (x > 0) consider(i - width - 1);
-        consider(i - width);
-        if (x + 1 < width) consider(i - width + 1);
       }
       if (!l) {
         l = parent.length;
