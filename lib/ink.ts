@@ -132,19 +132,25 @@ export function background_level(v: GreyImage): Float32Array {
       grid[gy * gw + gx] = quantile(vals.subarray(0, k), 0.1);
     }
   }
-  // A cell entirely inside a thick stroke reports ink as background: take the
-  // minimum with the neighbouring cells so such a cell cannot erase its stroke.
+  // A cell entirely inside a thick stroke reports ink as background. Such a
+  // cell stands out from most of its neighbours, so it takes their minimum
+  // instead. A cell like most of its neighbours keeps its own level: that is
+  // a shadow or a dark table around the page, which should level out.
   const safe = new Float32Array(gw * gh);
   for (let gy = 0; gy < gh; gy++) {
     for (let gx = 0; gx < gw; gx++) {
-      let m = Infinity;
+      const own = grid[gy * gw + gx];
+      let m = Infinity, similar = 0, n = 0;
       for (let yy = Math.max(0, gy - 1); yy <= Math.min(gh - 1, gy + 1); yy++) {
         for (let xx = Math.max(0, gx - 1); xx <= Math.min(gw - 1, gx + 1); xx++) {
-          m = Math.min(m, grid[yy * gw + xx]);
+          if (xx === gx && yy === gy) continue;
+          const g = grid[yy * gw + xx];
+          m = Math.min(m, g);
+          n++;
+          if (g > own - 0.1) similar++;
         }
       }
-      // Blend: the cell's own level follows shadows, the minimum guards strokes.
-      safe[gy * gw + gx] = Math.min(grid[gy * gw + gx], m + 0.05);
+      safe[gy * gw + gx] = similar >= n / 2 ? own : Math.min(own, m + 0.05);
     }
   }
   for (let y = 0; y < h; y++) {

@@ -16,7 +16,13 @@
 import type { Box, DigitCrop, GreyImage, PreprocessResult, RasterImage } from "./image_types.ts";
 import { resample, to_grey } from "./resample.ts";
 import { ink_map, quantile } from "./ink.ts";
-import { type DigitGroup, group_digits, label_components, remove_lines } from "./segment.ts";
+import {
+  type Component,
+  type DigitGroup,
+  group_digits,
+  label_components,
+  remove_lines,
+} from "./segment.ts";
 
 /** Side of the model's input. */
 export const MNIST_SIZE = 28;
@@ -86,7 +92,7 @@ export function preprocess_image(
   const { labels, components } = label_components(mask, w, h);
   const strong = new Uint8Array(components.length + 1);
   for (let i = 0; i < ink.length; i++) if (labels[i] && ink[i] > high) strong[labels[i]] = 1;
-  const kept = components.filter((c) => strong[c.label]);
+  const kept = drop_frame_edges(components.filter((c) => strong[c.label]), w, h);
   const groups = group_digits(kept, w, h).slice(0, opt.max_digits);
   if (groups.length === 0) return none("no digit-sized shape found");
 
@@ -95,6 +101,24 @@ export function preprocess_image(
     box: scale_box(g, fx, fy, image.width, image.height),
   }));
   return { digits, inverted: map.inverted, work_size };
+}
+
+/**
+ * Drops what frames the picture rather than being written on it: a shape
+ * that touches the image border and spans nearly all of its width or height
+ * (the edge of the page against a dark table, a shadow band, a ruler). A
+ * tightly cropped digit can do the same, so when such shapes are all there
+ * is (what is left is mere specks), they are kept.
+ */
+function drop_frame_edges(components: Component[], w: number, h: number): Component[] {
+  if (Math.min(w, h) < 64) return components;
+  const frame = (c: Component) =>
+    (c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h) &&
+    (c.x1 - c.x0 >= 0.9 * w || c.y1 - c.y0 >= 0.9 * h);
+  const inside = components.filter((c) => !frame(c));
+  const largest = (cs: Component[]) => cs.reduce((a, c) => Math.max(a, c.area), 0);
+  const edges = components.filter(frame);
+  return edges.length && largest(inside) < 0.01 * largest(edges) ? components : inside;
 }
 
 function scale_box(g: DigitGroup, fx: number, fy: number, iw: number, ih: number): Box {

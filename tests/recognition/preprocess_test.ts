@@ -302,3 +302,29 @@ Deno.test("preprocess - shrinks a 12 MP photo first and stays fast", () => {
   // Tens of milliseconds on a desktop; the bound leaves room for a busy CI machine.
   assert.ok(ms < 400, `took ${ms.toFixed(0)} ms`);
 });
+
+Deno.test("preprocess - ignores the dark table around a photographed page", () => {
+  const w = 800, h = 600;
+  const img = canvas(w, h, 0.18);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // A slightly rotated sheet running off the bottom of the picture, lit unevenly.
+      const xr = x - (y - 300) * 0.05;
+      if (xr > 120 && xr < 690 && y > 50) img.data[y * w + x] = 0.85 - 0.2 * (y / h);
+    }
+  }
+  digit(img, 4, 330, 180, 200, 10, 0.15);
+  const d = one_digit(to_rgba(img));
+  const [bx, by, bw, bh] = d.box;
+  assert.ok(
+    Math.abs(bx - 325) < 15 && Math.abs(by - 175) < 15 && bw < 150 && bh < 230,
+    `box ${d.box}`,
+  );
+});
+
+Deno.test("preprocess - keeps a large digit that touches the picture's edges", () => {
+  const img = canvas(300, 300, 1);
+  digit(img, 1, 110, -5, 320, 20, 0);
+  const g = geometry(one_digit(to_rgba(img)).pixels);
+  assert.ok(g.h >= 19 && g.w <= 14, `${g.w}×${g.h}`);
+});
