@@ -328,3 +328,15 @@ Deno.test("preprocess - keeps a large digit that touches the picture's edges", (
   const g = geometry(one_digit(to_rgba(img)).pixels);
   assert.ok(g.h >= 19 && g.w <= 14, `${g.w}×${g.h}`);
 });
+
+Deno.test("preprocess - finds a digit in a grainy photo", () => {
+  const clean = one_digit(to_rgba(page_with_seven())).pixels;
+  const img = page_with_seven();
+  const r = rng(9);
+  for (let i = 0; i < img.data.length; i++) {
+    // Gaussian grain, σ = 0.15 (Box–Muller).
+    img.data[i] += 0.15 * Math.sqrt(-2 * Math.log(r() + 1e-9)) * Math.cos(2 * Math.PI * r());
+  }
+  const d = one_digit(to_rgba(img));
+  assert.ok(correlation(d.pixels, clean) > 0.8, `correlation ${correlation(d.pixels, clean)}`);
+});
