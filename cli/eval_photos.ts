@@ -8,6 +8,7 @@
  * writes the 28×28 model inputs of the misread files as a PNG grid, to see
  * what preprocessing made of them.
  */
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
 import { decode_image } from "../lib/decode_image.ts";
@@ -193,7 +194,7 @@ async function main() {
   } else {
     const meta = model.metadata;
     console.log(
-      `Model ${values.model} (version ${meta.version ?? "?"}, ${
+      `Model ${relative(Deno.cwd(), values.model!)} (version ${meta.version ?? "?"}, ${
         meta.weight_dtype ?? "?"
       } weights, ` +
         `MNIST test accuracy ${meta.test_accuracy ?? "?"}); mean preprocess ${

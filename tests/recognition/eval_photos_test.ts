@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import {
+  type EvalRow,
+  format_markdown,
+  parse_labels_csv,
+  summarise,
+} from "../../cli/eval_photos.ts";
+import { model_path, photos_dir } from "./helpers.ts";
+
+const row = (file: string, label: string, kind: string, predicted: string): EvalRow => ({
+  file,
+  label,
+  kind,
+  predicted,
+  correct: predicted === label,
+  confidence: predicted ? 0.9 : null,
+  crops: [],
+});
+
+Deno.test("eval-photos - parses labels.csv with or without a kind column", () => {
+  assert.deepEqual(
+    parse_labels_csv("file,label,kind,source\na.png,3,scan,x\n\nb.jpg,7,phone-photo,y\n"),
+    [
+      { file: "a.png", label: "3", kind: "scan" },
+      { file: "b.jpg", label: "7", kind: "phone-photo" },
+    ],
+  );
+  assert.deepEqual(parse_labels_csv("label,file\r\n2026,n.png\r\n"), [{
+    file: "n.png",
+    label: "2026",
+    kind: "-",
+  }]);
+  assert.throws(() => parse_labels_csv("name,digit\na,1\n"), /file.*label/);
+});
+
+Deno.test("eval-photos - counts accuracy per kind and fills the confusion matrix", () => {
+  const rows = [
+    row("a", "1", "scan", "1"),
+    row("b", "1", "scan", "7"),
+    row("c", "2", "drawn", "2"),
+    row("d", "3", "drawn", ""),
+    row("e", "4", "drawn", "44"),
+  ];
+  const s = summarise(rows);
+  assert.equal(s.total, 5);
+  assert.equal(s.correct, 2);
+  assert.equal(s.accuracy, 0.4);
+  assert.deepEqual(s.per_kind.scan, { total: 2, correct: 1, accuracy: 0.5 });
+  assert.equal(s.confusion[1][7], 1);
+  assert.equal(s.confusion[3][10], 1, "no digit counts in the ∅ column");
+  assert.equal(s.confusion[4][10], 1, "several digits count in the ∅ column");
+  const md = format_markdown(s, rows);
+  assert.match(md, /\| \*\*all\*\* \| 5 \| 2 \| \*\*40\.0 %\*\* \|/);
+  assert.match(md, /- b \(scan\): 1 read as "7"/);
+});
+
+Deno.test("eval-photos - runs end to end on a small labelled folder", async () => {
+  const src = photos_dir();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/p`);
+    await Deno.copyFile(`${src}/happy/happy_010.png`, `${dir}/p/a.png`);
+    await Deno.copyFile(`${src}/semeion/semeion_011.png`, `${dir}/p/b.png`);
+    await Deno.writeTextFile(
+      `${dir}/labels.csv`,
+      "file,label,kind\np/a.png,3,other\np/b.png,1,scan\np/missing.png,5,scan\n",
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../cli/eval_photos.ts", import.meta.url).pathname,
+        dir,
+        "--json",
+        "--model",
+        model_path(),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const report = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(report.summary.total, 3);
+    assert.equal(report.rows[2].correct, false);
+    assert.match(report.rows[2].error, /No such file/i);
+    assert.deepEqual(Object.keys(report.summary.per_kind).sort(), ["other", "scan"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
