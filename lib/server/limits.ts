@@ -1,0 +1,66 @@
+/**
+ * Limits of the prediction API, with defaults and their environment
+ * overrides. They are all checked before the expensive step they protect:
+ * body size while streaming, pixel count from the header before decoding,
+ * queue room before the body is read at all.
+ */
+import { DEFAULT_MAX_PIXELS } from "../decode_image.ts";
+
+/** Every bound the API enforces. */
+export interface ApiLimits {
+  /** Largest request body in bytes (413 beyond). */
+  maxBodyBytes: number;
+  /** Largest image in pixels, read from its header (413 beyond). */
+  maxPixels: number;
+  /** Most images in one multipart request (413 beyond). */
+  maxImages: number;
+  /** Requests recognised at the same time. */
+  concurrency: number;
+  /** Requests admitted beyond `concurrency`, waiting their turn (503 beyond). */
+  maxQueued: number;
+  /** Time allowed to receive the whole body, so a slow sender cannot hold a slot (408). */
+  bodyTimeoutMs: number;
+}
+
+/** Defaults: a 10 MB body, the decoder's pixel limit, one recognition at a time. */
+export const DEFAULT_LIMITS: Readonly<ApiLimits> = Object.freeze({
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxPixels: DEFAULT_MAX_PIXELS,
+  maxImages: 16,
+  // Recognition is synchronous JavaScript on one thread: more than one at a
+  // time only multiplies the memory held by decoded images.
+  concurrency: 1,
+  maxQueued: 32,
+  bodyTimeoutMs: 30_000,
+});
+
+const ENV_NAMES: Record<keyof ApiLimits, string> = {
+  maxBodyBytes: "API_MAX_BODY_BYTES",
+  maxPixels: "API_MAX_PIXELS",
+  maxImages: "API_MAX_IMAGES",
+  concurrency: "API_CONCURRENCY",
+  maxQueued: "API_MAX_QUEUED",
+  bodyTimeoutMs: "API_BODY_TIMEOUT_MS",
+};
+
+/**
+ * The limits with overrides from `get` (environment variables by default,
+ * e.g. `API_MAX_BODY_BYTES`). A value that is not a positive integer
+ * (zero for `API_MAX_QUEUED`) is an error, so a typo cannot lift a limit.
+ */
+export function limitsFromEnv(
+  get: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): ApiLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(ENV_NAMES) as (keyof ApiLimits)[]) {
+    const raw = get(ENV_NAMES[key]);
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    const min = key === "maxQueued" ? 0 : 1;
+    if (!Number.isInteger(value) || value < min) {
+      throw new RangeError(`${ENV_NAMES[key]} must be an integer ≥ ${min}, got "${raw}"`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
