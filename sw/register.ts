@@ -1,0 +1,33 @@
+/**
+ * The page's side of the service worker: registers /sw.js (workbox-window)
+ * and reports a new version that is installed and waiting, with the function
+ * that switches to it and reloads.
+ */
+import { Workbox } from "workbox-window";
+
+/** How often a page left open looks for a new deployment (ms). */
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+/**
+ * Registers the service worker once per page; `onUpdate` is called when a new
+ * version waits, with `apply` to activate it and reload. No-op where service
+ * workers are unsupported (or on insecure origins).
+ */
+export function registerServiceWorker(onUpdate: (apply: () => void) => void): void {
+  if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  const wb = new Workbox("/sw.js", { scope: "/" });
+  wb.addEventListener("waiting", () => {
+    onUpdate(() => {
+      // Reload once the new worker controls the page, so the page and its cache agree.
+      wb.addEventListener("controlling", () => location.reload());
+      wb.messageSkipWaiting();
+    });
+  });
+  wb.register().catch((error) => console.warn("Service worker registration failed", error));
+  // An installed app may stay open for days: look for a deployment now and then.
+  const check = () => wb.update().catch(() => {});
+  setInterval(check, UPDATE_CHECK_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void check();
+  });
+}
