@@ -4,7 +4,8 @@
  *
  * Pipeline (each stage in its own module):
  * 1. `to_grey`: luma with alpha composited, shrunk in the same pass so the
- *    longer side is ≤ `work_size` (a 12 MP photo costs one read of its bytes);
+ *    image holds at most `work_pixels` (0.3 MP) and its longer side is at
+ *    most `work_size` (a 12 MP photo costs one sparse read of its bytes);
  * 2. `ink_map`: polarity, background levelling (shadows, coloured paper),
  *    noise estimate; a blank or pure-noise image stops here with a reason;
  * 3. hysteresis threshold (strong ink seeds, faint ink connects), removal of
@@ -31,8 +32,13 @@ export const MNIST_BOX = 20;
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
-  /** Longer side of the working image (default 640). */
+  /** Longest side of the working image (default 1280). */
   work_size?: number;
+  /**
+   * Pixels of the working image (default 640×480). An area budget rather
+   * than a side: a wide photo of a long number keeps enough height per digit.
+   */
+  work_pixels?: number;
   /** Below this peak ink contrast (0–1) the image is blank (default 0.06). */
   min_contrast?: number;
   /** Below this peak-to-noise ratio the image is noise (default 6). */
@@ -52,7 +58,8 @@ export interface PreprocessOptions {
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
-  work_size: 640,
+  work_size: 1280,
+  work_pixels: 640 * 480,
   min_contrast: 0.06,
   min_snr: 6,
   normalise_stroke: true,
@@ -74,7 +81,9 @@ export function preprocess_image(
   options: PreprocessOptions = {},
 ): PreprocessResult {
   const opt = { ...DEFAULTS, ...options };
-  const { grey } = to_grey(image, opt.work_size);
+  const by_area = Math.sqrt(opt.work_pixels / (image.width * image.height));
+  const side = Math.min(opt.work_size, Math.max(image.width, image.height) * by_area);
+  const { grey } = to_grey(image, side);
   const fx = image.width / grey.width, fy = image.height / grey.height;
   const work_size: [number, number] = [grey.width, grey.height];
   const map = ink_map(grey);

@@ -3,7 +3,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { load_model } from "../../lib/model_runner.ts";
 import { recognize } from "../../lib/recognize.ts";
 import { init_inference_backend } from "../../lib/tf_backend.ts";
-import { canvas, mnist_test_digits, model_path, to_rgba } from "./helpers.ts";
+import { decode_image } from "../../lib/decode_image.ts";
+import type { RasterImage } from "../../lib/image_types.ts";
+import { canvas, mnist_test_digits, model_path, photos_dir, to_rgba } from "./helpers.ts";
 
 await init_inference_backend();
 const model = await load_model(model_path());
@@ -59,4 +61,34 @@ Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
   const before = tf.memory().numTensors;
   for (let k = 0; k < 100; k++) recognize(model, page);
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("recognize - reads a number from real phone photos put side by side", async () => {
+  // Four photos of single digits (thin blue pen on grey paper) → one 2072×518 picture of "1930".
+  const files = [
+    "abhighule_002.jpg",
+    "abhighule_010.jpg",
+    "abhighule_004.jpg",
+    "abhighule_001.jpg",
+  ];
+  const photos = await Promise.all(
+    files.map(async (f) => decode_image(await Deno.readFile(`${photos_dir()}/abhighule/${f}`))),
+  );
+  const h = Math.min(...photos.map((p) => p.height));
+  const w = photos.reduce((a, p) => a + p.width, 0);
+  const data = new Uint8Array(w * h * 4);
+  let ox = 0;
+  for (const p of photos) {
+    for (let y = 0; y < h; y++) {
+      data.set(p.data.subarray(y * p.width * 4, (y + 1) * p.width * 4), (y * w + ox) * 4);
+    }
+    ox += p.width;
+  }
+  const picture: RasterImage = { width: w, height: h, data };
+  const r = recognize(model, picture);
+  assert.equal(r.digits, "1930");
+  // Each box lies within its own photo.
+  r.predictions.forEach((p, i) => {
+    assert.ok(p.box[0] >= i * 518 && p.box[0] + p.box[2] <= (i + 1) * 518, `box ${p.box}`);
+  });
 });
