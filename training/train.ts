@@ -7,6 +7,8 @@
  *   --backend auto|webgpu|wasm|cpu --batch N --lr X --no-augment
  *   --checkpoint DIR --bench N (time N steps per epoch, write nothing)
  *   --time-budget MIN (fit the whole LR schedule into MIN minutes of steps)
+ *   --export-only CHECKPOINT_DIR (skip training; ship that checkpoint)
+ *   --benchmarks FILE (where the run's numbers go, default BENCHMARKS.md; "" = nowhere)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
  */
@@ -15,11 +17,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
 import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
 import { type BackendChoice, init_backend } from "./backend.ts";
-import { DEFAULT_TRAIN, train_model, type TrainOptions } from "./trainer.ts";
+import { DEFAULT_TRAIN, load_checkpoint, train_model, type TrainOptions } from "./trainer.ts";
 import { build_variants } from "./export.ts";
 import { write_model_dir } from "./model_io.ts";
 import { write_report } from "./report.ts";
 import { format_duration } from "./progress.ts";
+import { machine_line, run_block, update_benchmarks_file } from "./benchmarks_md.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     checkpoint: { type: "string" },
     bench: { type: "string" },
     "time-budget": { type: "string" },
+    "export-only": { type: "string" },
+    benchmarks: { type: "string", default: "BENCHMARKS.md" },
     help: { type: "boolean", default: false },
   },
 });
@@ -45,7 +50,8 @@ if (values.help) {
   console.log(
     "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
       "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
-      "  [--bench STEPS] [--time-budget MINUTES]",
+      "  [--bench STEPS] [--time-budget MINUTES]\n" +
+      "  [--export-only CHECKPOINT_DIR]",
   );
   Deno.exit(0);
 }
@@ -93,7 +99,10 @@ const opts: TrainOptions = {
   time_budget_s: values["time-budget"] ? Number(values["time-budget"]) * 60 : null,
   stop,
 };
-const result = await train_model(data, opts);
+// --export-only skips training: it ships a checkpoint (e.g. after Ctrl-C or a crash).
+const result = values["export-only"]
+  ? await load_checkpoint(values["export-only"])
+  : await train_model(data, opts);
 console.log(
   `trained ${result.history.length} epoch(s) in ${format_duration(result.seconds)}, ` +
     `${result.samples_per_s.toFixed(1)} samples/s on ${backend}; best epoch ${result.best_epoch} ` +
@@ -137,6 +146,14 @@ await write_report(values.report!, {
   training_digits: data.count,
   model_dir: values.out!,
 });
+if (values.benchmarks) {
+  const metrics = JSON.parse(await Deno.readTextFile(`${values.report}/metrics.json`));
+  await update_benchmarks_file(
+    values.benchmarks,
+    "training:run",
+    run_block(metrics, machine_line()),
+  );
+}
 const meta = chosen.files.model_json.userDefinedMetadata as Record<string, unknown>;
 console.log(
   `\nSummary: test accuracy ${

@@ -223,10 +223,14 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
         await write_model_dir(
           opts.checkpoint_dir,
           await encode_model(model, "float32", {
+            kind: "training-checkpoint",
             epoch,
             val_acc,
             seed: opts.seed,
-            kind: "training-checkpoint",
+            seconds: (performance.now() - t_start) / 1000,
+            samples_seen: samples,
+            samples_per_s: samples / Math.max(train_seconds, 1e-9),
+            history,
           }),
         );
       }
@@ -249,7 +253,21 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
   };
 }
 
-/** Reloads a training checkpoint folder (float32, training graph). */
-export function load_checkpoint(dir: string): Promise<tfl.LayersModel> {
-  return load_model_dir(dir);
+/**
+ * Reloads a training checkpoint folder (float32, training graph) with the
+ * run's record as it stood then, so an interrupted run can still be exported.
+ */
+export async function load_checkpoint(dir: string): Promise<TrainResult> {
+  const model = await load_model_dir(dir);
+  const meta = JSON.parse(await Deno.readTextFile(`${dir}/model.json`)).userDefinedMetadata ?? {};
+  return {
+    model,
+    history: meta.history ?? [],
+    best_epoch: meta.epoch ?? 0,
+    best_val_acc: meta.val_acc ?? 0,
+    seconds: meta.seconds ?? 0,
+    samples_seen: meta.samples_seen ?? 0,
+    samples_per_s: meta.samples_per_s ?? 0,
+    interrupted: true,
+  };
 }

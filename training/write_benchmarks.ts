@@ -1,0 +1,11 @@
+/**
+ * `deno run -A training/write_benchmarks.ts [REPORT_DIR]`: writes the full
+ * training run's block of BENCHMARKS.md from REPORT_DIR/metrics.json
+ * (default training/report). `deno task train` does this itself at the end.
+ */
+import { machine_line, run_block, update_benchmarks_file } from "./benchmarks_md.ts";
+
+const dir = Deno.args[0] ?? "training/report";
+const metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
+await update_benchmarks_file("BENCHMARKS.md", "training:run", run_block(metrics, machine_line()));
+console.log("BENCHMARKS.md: training run block updated");
