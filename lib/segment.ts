@@ -266,12 +266,15 @@ export function group_digits(
       for (let j = 0; j < groups.length; j++) {
         if (j === i || small(groups[j])) continue;
         const gap = box_gap(g, groups[j]);
-        if (gap < best_gap) {
-          best_gap = gap;
+        if (Math.hypot(gap.dx, gap.dy) < best_gap) {
+          best_gap = Math.hypot(gap.dx, gap.dy);
           best = j;
         }
       }
-      if (best >= 0 && best_gap <= 0.15 * main_h) {
+      // Only pieces that (nearly) share the digit's columns: a full stop or a
+      // comma between two digits stays out and is then dropped as small.
+      const gap = best >= 0 ? box_gap(g, groups[best]) : undefined;
+      if (gap && gap.dx <= 0.05 * main_h && gap.dy <= 0.2 * main_h) {
         groups[best] = merge(groups[best], g);
         groups.splice(i, 1);
         changed = true;
@@ -311,9 +314,10 @@ function merge(a: DigitGroup, b: DigitGroup): DigitGroup {
   };
 }
 
-/** Distance between two boxes (0 when they touch or overlap). */
-function box_gap(a: DigitGroup, b: DigitGroup): number {
-  const dx = Math.max(0, Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1));
-  const dy = Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1));
-  return Math.hypot(dx, dy);
+/** Horizontal and vertical gaps between two boxes (0 where they overlap). */
+function box_gap(a: DigitGroup, b: DigitGroup): { dx: number; dy: number } {
+  return {
+    dx: Math.max(0, Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1)),
+    dy: Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1)),
+  };
 }

@@ -195,8 +195,12 @@ Deno.test("preprocess - splits a number into digits, left to right", () => {
   const img = canvas(900, 300, 0.95);
   const order = [1, 7, 4, 0] as const;
   order.forEach((d, i) => digit(img, d, 120 + i * 170, 80 + (i % 2) * 15, 130, 10, 0.05));
+  // A full stop between the second and third digit belongs to neither.
+  line(img, 388, 208, 390, 208, 12, 0.05);
   const r = preprocess_image(to_rgba(img));
   assert.equal(r.digits.length, 4);
+  assert.ok(r.digits[1].box[0] + r.digits[1].box[2] < 380, `second box ${r.digits[1].box}`);
+  assert.ok(r.digits[2].box[0] > 400, `third box ${r.digits[2].box}`);
   const xs = r.digits.map((d) => d.box[0]);
   assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
   for (let i = 1; i < 4; i++) {
