@@ -18,7 +18,7 @@ export function replace_block(md: string, heading: string, name: string, body: s
   let section = md.slice(section_start, section_end);
   // Drop the "pending" placeholder once real numbers arrive.
   section = section.replace(/\n_Written by `deno task train`[^\n]*pending\._\n/, "\n");
-  section = section.trimEnd() + `\n\n${block}\n`;
+  section = section.trim() === "" ? `\n${block}\n` : section.trimEnd() + `\n\n${block}\n`;
   return md.slice(0, section_start) + section + md.slice(section_end);
 }
 
@@ -33,6 +33,14 @@ export async function update_benchmarks_file(
     md = await Deno.readTextFile(path);
   } catch { /* new file */ }
   await Deno.writeTextFile(path, replace_block(md, "Training", name, body));
+  // The repository's checks run `deno fmt --check`; keep the file formatted.
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", path],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output()
+    .catch(() => {});
 }
 
 /** A markdown table from a header row and data rows. */
