@@ -1,3 +1,5 @@
+import Recognizer from "../islands/Recognizer.tsx";
+
 /** The home page: what the app does and the recognizer itself. */
 export default function Home() {
   return (
@@ -9,19 +11,7 @@ export default function Home() {
           digits are read on your device, in milliseconds, even without a connection.
         </p>
       </section>
-      <section id="recognizer" class="card recognizer" aria-label="Recognizer">
-        <ol class="sources">
-          <li>
-            <strong>Camera</strong> — photograph a meter reading, a score or a form.
-          </li>
-          <li>
-            <strong>Upload</strong> — pick, drop or paste one or more images.
-          </li>
-          <li>
-            <strong>Draw</strong> — write a digit with your finger, pen or mouse.
-          </li>
-        </ol>
-      </section>
+      <Recognizer modelUrl="/model/model.json" wasmDir="/wasm/" />
     </>
   );
 }

@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  cameraErrorMessage,
+  cameraSupported,
+  captureGuideArea,
+  type FractionRect,
+  openCamera,
+  stopCamera,
+} from "../../lib/browser/camera.ts";
+import { CameraIcon } from "./icons.tsx";
+
+/** The framing guide, as fractions of the viewfinder: only this part of the frame is read. */
+export const GUIDE: FractionRect = [0.08, 0.2, 0.84, 0.6];
+
+type CameraState = "off" | "starting" | "live" | "error";
+
+/**
+ * The live viewfinder (rear camera preferred) with a framing guide and a
+ * capture button. Where the camera is unavailable or denied it says why and
+ * offers the system camera through `<input capture>`, which installed iOS web
+ * apps need. The camera runs only while this panel is shown and the page is visible.
+ */
+export function CameraPanel(
+  { active, onCapture, onFiles }: {
+    active: boolean;
+    onCapture: (pixels: ImageData) => void;
+    onFiles: (files: File[]) => void;
+  },
+) {
+  const video = useRef<HTMLVideoElement>(null);
+  const stream = useRef<MediaStream | null>(null);
+  const [state, setState] = useState<CameraState>("off");
+  const [message, setMessage] = useState("");
+  const [flash, setFlash] = useState(false);
+
+  const stop = () => {
+    stopCamera(stream.current);
+    stream.current = null;
+    if (video.current) video.current.srcObject = null;
+    setState((s) => (s === "error" ? s : "off"));
+  };
+
+  const start = async () => {
+    if (!cameraSupported()) {
+      setMessage(
+        "This browser cannot show a live camera here. Take a photo with the button below.",
+      );
+      setState("error");
+      return;
+    }
+    setState("starting");
+    try {
+      const s = await openCamera();
+      stream.current = s;
+      if (video.current) {
+        video.current.srcObject = s;
+        await video.current.play().catch(() => {});
+      }
+      setState("live");
+    } catch (e) {
+      setMessage(cameraErrorMessage(e));
+      setState("error");
+    }
+  };
+
+  useEffect(() => {
+    if (!active) return;
+    start();
+    const onVisibility = () => {
+      if (document.hidden) stop();
+    };
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      document.removeEventListener("visibilitychange", onVisibility);
+      stop();
+    };
+  }, [active]);
+
+  const capture = () => {
+    const v = video.current;
+    if (!v || v.readyState < 2 || !v.videoWidth) return;
+    onCapture(captureGuideArea(v, GUIDE));
+    setFlash(true);
+    setTimeout(() => setFlash(false), 180);
+  };
+
+  const [gx, gy, gw, gh] = GUIDE.map((f) => `${f * 100}%`);
+  return (
+    <div class="rz-camera">
+      <div class={`rz-viewfinder rz-viewfinder-${state}`}>
+        <video ref={video} playsInline muted autoPlay aria-label="Camera viewfinder" />
+        {state === "live" && (
+          <div class="rz-guide" style={{ left: gx, top: gy, width: gw, height: gh }}>
+            <span class="rz-guide-hint">Fit the digits inside the frame</span>
+          </div>
+        )}
+        {flash && <div class="rz-flash" aria-hidden="true" />}
+        {state === "starting" && <p class="rz-viewfinder-note">Starting the camera…</p>}
+        {state === "off" && (
+          <div class="rz-viewfinder-note">
+            <button type="button" class="primary" onClick={start}>Start camera</button>
+          </div>
+        )}
+        {state === "error" && <p class="rz-viewfinder-note rz-camera-error">{message}</p>}
+      </div>
+      <div class="rz-camera-actions">
+        <button
+          type="button"
+          class="primary rz-capture"
+          onClick={capture}
+          disabled={state !== "live"}
+          data-testid="capture"
+        >
+          <CameraIcon /> Capture
+        </button>
+        <label class="rz-button-secondary">
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            class="rz-visually-hidden"
+            onChange={(e) => {
+              const input = e.currentTarget as HTMLInputElement;
+              const files = Array.from(input.files ?? []);
+              input.value = "";
+              if (files.length) onFiles(files);
+            }}
+          />
+          {state === "error" ? "Take a photo" : "Use the camera app"}
+        </label>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import { useState } from "preact/hooks";
+import { UNSURE_BELOW } from "../../lib/recognize.ts";
+import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
+import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
+import { DigitCrop } from "./DigitCrop.tsx";
+import { ProbabilityBars } from "./ProbabilityBars.tsx";
+
+/** "97%" */
+export function percent(p: number): string {
+  return `${Math.round(p * 100)}%`;
+}
+
+/**
+ * The reading of one image: the digits in large type with the confidence, a
+ * "not sure" state under the threshold, "no digit found", what the model saw
+ * (its 28×28 inputs) and the ten probabilities of the selected digit.
+ */
+export function ResultView(
+  { outcome, unsureBelow = UNSURE_BELOW }: { outcome: RecognitionOutcome; unsureBelow?: number },
+) {
+  const { result, crops } = outcome;
+  const [selected, setSelected] = useState(0);
+  if (result.no_digit) {
+    return (
+      <div class="rz-reading rz-reading-none">
+        <p class="rz-headline">No digit found</p>
+        <p class="rz-hint">
+          {hintFor(result.reason)}
+        </p>
+      </div>
+    );
+  }
+  const lowest = lowestConfidence(result);
+  const unsure = lowest < unsureBelow;
+  const shown = result.predictions[Math.min(selected, result.predictions.length - 1)];
+  const many = result.predictions.length > 1;
+  return (
+    <div class={unsure ? "rz-reading rz-reading-unsure" : "rz-reading"}>
+      <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
+        {result.digits}
+      </p>
+      <p class="rz-confidence">
+        {unsure
+          ? (
+            <>
+              <span class="rz-badge rz-badge-unsure">Not sure</span> {percent(lowest)}{" "}
+              confident. Try a closer, sharper or better-lit image.
+            </>
+          )
+          : (
+            <>
+              <span class="rz-badge rz-badge-ok">{percent(lowest)}</span> confident
+              {outcome.fromHistory ? " · from your history" : ""}
+            </>
+          )}
+      </p>
+      <div class="rz-seen">
+        <p class="rz-label">What the model saw</p>
+        <ul class="rz-cells">
+          {result.predictions.map((p, i) => (
+            <li
+              key={i}
+              class={i === selected ? "rz-cell rz-cell-selected" : "rz-cell"}
+              data-digit={String(p.digit)}
+              data-confidence={p.confidence.toFixed(4)}
+            >
+              <button
+                type="button"
+                class="rz-cell-button"
+                aria-pressed={many ? i === selected : undefined}
+                disabled={!many}
+                onClick={() => setSelected(i)}
+                title={many ? "Show the probabilities of this digit" : undefined}
+              >
+                {crops[i] && (
+                  <DigitCrop pixels={crops[i]} label={`Model input for digit ${i + 1}`} />
+                )}
+                <span class="rz-cell-digit">{p.digit}</span>
+                <span class="rz-cell-conf">{percent(p.confidence)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+      {shown && (
+        <ProbabilityBars
+          probabilities={shown.probabilities}
+          caption={many
+            ? `Probabilities of digit ${Math.min(selected, result.predictions.length - 1) + 1}`
+            : "Probabilities"}
+        />
+      )}
+    </div>
+  );
+}
+
+/** A friendlier version of preprocessing's reason for finding nothing. */
+export function hintFor(reason: string | undefined): string {
+  if (!reason) return "Try an image with a clearly written digit.";
+  if (reason.startsWith("blank")) return "The image looks blank. Write or photograph a digit.";
+  if (reason.startsWith("noise")) {
+    return "Only noise was found. Try a sharper, better-lit photo of a digit.";
+  }
+  return "Nothing shaped like a digit was found. Fill more of the frame with the digit.";
+}

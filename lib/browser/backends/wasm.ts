@@ -1,0 +1,72 @@
+/**
+ * The WASM backend (XNNPACK, SIMD where the browser has it) with only the kernels that
+ * lib/model_runner.ts can emit (every layer type it supports), instead of the package's full
+ * kernel set: tfjs's documented custom-bundle approach, which keeps the JavaScript a phone
+ * downloads small. Loaded with a dynamic import() by backend_loader.ts, so a device that never
+ * uses this backend never downloads it. A kernel added to model_runner must be added here too (the
+ * e2e tests would catch it: the backend would fail and fall back). Transpose is there because Mean
+ * calls it internally, and a WASM kernel only works once its own setup has run.
+ */
+import { type KernelConfig } from "@tensorflow/tfjs-core";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm/dist/base.js";
+import { conv2DConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2D.js";
+import { fusedConv2DConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/FusedConv2D.js";
+import { depthwiseConv2dNativeConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/DepthwiseConv2dNative.js";
+import { fusedDepthwiseConv2DConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/FusedDepthwiseConv2D.js";
+import { addConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Add.js";
+import { fusedBatchNormConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/FusedBatchNorm.js";
+import { reluConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Relu.js";
+import { relu6Config } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Relu6.js";
+import { softmaxConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Softmax.js";
+import { sigmoidConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Sigmoid.js";
+import { tanhConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Tanh.js";
+import { eluConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Elu.js";
+import { seluConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Selu.js";
+import { softplusConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Softplus.js";
+import { multiplyConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Multiply.js";
+import { leakyReluConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/LeakyRelu.js";
+import { minimumConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Minimum.js";
+import { maxPoolConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/MaxPool.js";
+import { avgPoolConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/AvgPool.js";
+import { meanConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Mean.js";
+import { reshapeConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Reshape.js";
+import { _fusedMatMulConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/_FusedMatMul.js";
+import { batchMatMulConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/BatchMatMul.js";
+import { castConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Cast.js";
+import { identityConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Identity.js";
+import { transposeConfig } from "@tensorflow/tfjs-backend-wasm/dist/kernels/Transpose.js";
+
+/** The kernels registered for the "wasm" backend. */
+export const KERNELS: KernelConfig[] = [
+  conv2DConfig,
+  fusedConv2DConfig,
+  depthwiseConv2dNativeConfig,
+  fusedDepthwiseConv2DConfig,
+  addConfig,
+  fusedBatchNormConfig,
+  reluConfig,
+  relu6Config,
+  softmaxConfig,
+  sigmoidConfig,
+  tanhConfig,
+  eluConfig,
+  seluConfig,
+  softplusConfig,
+  multiplyConfig,
+  leakyReluConfig,
+  minimumConfig,
+  maxPoolConfig,
+  avgPoolConfig,
+  meanConfig,
+  reshapeConfig,
+  _fusedMatMulConfig,
+  batchMatMulConfig,
+  castConfig,
+  identityConfig,
+  transposeConfig,
+];
+
+/** Tells the WASM backend where the app serves its .wasm binaries (e.g. "/wasm/"). */
+export function configure(wasmDir: string): void {
+  setWasmPaths(wasmDir);
+}

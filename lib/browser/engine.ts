@@ -1,0 +1,280 @@
+/**
+ * The in-browser recognition engine, one per page (module state shared by
+ * every island): probes the device, picks the fastest backend, loads the model
+ * once, warms it up, and runs it. A backend that breaks at run time (lost GPU
+ * context, device gone, an exception or garbage out of predict) is dropped and
+ * the next one in the chain takes over, and the same digits are run again, so
+ * the user's image is never lost.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { type DigitModel, model_from_artifacts } from "../model_runner.ts";
+import { classify_digits, type RecognizeOptions } from "../recognize.ts";
+import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
+import {
+  backendChain,
+  type BackendName,
+  type DeviceProbe,
+  explainChoice,
+  parseBackend,
+  probeDevice,
+} from "./backend_choice.ts";
+import { activateBackend, dropBackend } from "./backend_loader.ts";
+import { fetchModelArtifacts, type ModelArtifacts } from "./model_artifacts.ts";
+
+/** What the UI shows about the engine. */
+export interface EngineState {
+  status: "idle" | "loading" | "ready" | "error";
+  /** The backend in use once ready. */
+  backend?: BackendName;
+  /** Why that backend (automatic choice) or "your choice". */
+  reason?: string;
+  probe?: DeviceProbe;
+  /** The user's override, or null for automatic. */
+  preferred: BackendName | null;
+  /** Backends that failed on this page, with the reason. */
+  failed: Partial<Record<BackendName, string>>;
+  modelVersion?: string;
+  /** Milliseconds from navigation start until the first prediction was possible. */
+  readyAt?: number;
+  /** Milliseconds of the warm-up prediction (includes shader compilation on GPUs). */
+  warmupMs?: number;
+  /** Why nothing works, when status is "error". */
+  error?: string;
+}
+
+/** Where the engine finds its files. */
+export interface EngineConfig {
+  modelUrl: string;
+  wasmDir: string;
+}
+
+const STORAGE_KEY = "digit-recognizer:backend";
+
+let state: EngineState = { status: "idle", preferred: null, failed: {} };
+const listeners = new Set<(s: EngineState) => void>();
+let config: EngineConfig | undefined;
+let artifacts: Promise<ModelArtifacts> | undefined;
+let model: DigitModel | undefined;
+/** GPU backends whose context/device was lost since they were activated. */
+const lost = new Set<BackendName>();
+/** Every model run and backend switch goes through this chain, one at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function setState(patch: Partial<EngineState>): void {
+  state = { ...state, ...patch };
+  if (state.backend) document.documentElement.dataset.backend = state.backend;
+  for (const l of listeners) l(state);
+}
+
+function serial<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => {});
+  return run;
+}
+
+/** The current state. */
+export function getEngineState(): EngineState {
+  return state;
+}
+
+/** Calls `listener` on every state change; returns the unsubscribe function. */
+export function subscribeEngine(listener: (s: EngineState) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function storedPreference(): BackendName | null {
+  // ?backend=wasm wins for this visit (benchmarks, support); then the saved choice.
+  const fromUrl = parseBackend(new URLSearchParams(location.search).get("backend"));
+  if (fromUrl) return fromUrl;
+  try {
+    return parseBackend(localStorage.getItem(STORAGE_KEY));
+  } catch {
+    return null; // Storage blocked: automatic choice.
+  }
+}
+
+/** One batch through the model; reads the result asynchronously so a GPU never blocks the page. */
+async function predictRows(m: DigitModel, inputs: Float32Array[]): Promise<number[][]> {
+  const [h, w, c] = m.input_shape;
+  const size = h * w * c;
+  const batch = new Float32Array(inputs.length * size);
+  inputs.forEach((p, i) => batch.set(p, i * size));
+  const x = tf.tensor4d(batch, [inputs.length, h, w, c]);
+  let y: tf.Tensor | undefined;
+  try {
+    y = m.predict(x);
+    const flat = await y.data() as Float32Array;
+    const k = flat.length / inputs.length;
+    const rows = inputs.map((_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+    // A lost WebGL context reads back zeros instead of throwing: softmax rows must sum to 1.
+    for (const r of rows) {
+      const sum = r.reduce((a, b) => a + b, 0);
+      if (!r.every(Number.isFinite) || Math.abs(sum - 1) > 0.05) {
+        throw new Error("the backend returned invalid probabilities");
+      }
+    }
+    return rows;
+  } finally {
+    x.dispose();
+    y?.dispose();
+  }
+}
+
+function watchForLoss(name: BackendName): void {
+  // deno-lint-ignore no-explicit-any
+  const backend = tf.backend() as any;
+  if (name === "webgpu") backend.device?.lost?.then?.(() => lost.add(name));
+  if (name === "webgl") {
+    backend.gpgpu?.gl?.canvas?.addEventListener?.("webglcontextlost", () => lost.add(name));
+  }
+}
+
+function releaseModel(): void {
+  try {
+    model?.dispose();
+  } catch {
+    // The weights lived on a backend that is gone; nothing left to free.
+  }
+  model = undefined;
+}
+
+/** Tries the backends of `chain` in order until one runs the model; throws if none does. */
+async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void> {
+  const art = await artifacts!;
+  for (const name of chain) {
+    if (state.failed[name] && !(userChoice && name === chain[0])) continue;
+    try {
+      releaseModel();
+      await activateBackend(name, config!.wasmDir);
+      lost.delete(name);
+      model = model_from_artifacts(art.json, art.weights);
+      const t0 = performance.now();
+      await predictRows(model, [new Float32Array(model.input_shape.reduce((a, b) => a * b, 1))]);
+      const warmupMs = performance.now() - t0;
+      watchForLoss(name);
+      const failed = { ...state.failed };
+      delete failed[name];
+      setState({
+        status: "ready",
+        backend: name,
+        reason: userChoice && name === chain[0] ? "your choice" : explainChoice(state.probe!, name),
+        modelVersion: art.version,
+        warmupMs,
+        failed,
+        error: undefined,
+        readyAt: state.readyAt ?? performance.now(),
+      });
+      document.documentElement.dataset.recognizerReady = "true";
+      return;
+    } catch (e) {
+      releaseModel();
+      setState({ failed: { ...state.failed, [name]: (e as Error).message || String(e) } });
+    }
+  }
+  throw new Error("no backend could run the model on this device");
+}
+
+/**
+ * Starts the engine (once per page; later calls return the same promise's
+ * outcome): probe, backend, model download, warm-up.
+ */
+export function startEngine(cfg: EngineConfig): Promise<void> {
+  if (config) return serial(() => Promise.resolve());
+  config = cfg;
+  setState({ status: "loading", preferred: storedPreference() });
+  artifacts = fetchModelArtifacts(cfg.modelUrl);
+  artifacts.catch(() => {}); // Reported by bringUp.
+  return serial(async () => {
+    try {
+      const probe = await probeDevice();
+      setState({ probe });
+      await bringUp(backendChain(probe, state.preferred), !!state.preferred);
+    } catch (e) {
+      setState({ status: "error", error: (e as Error).message });
+      throw e;
+    }
+  });
+}
+
+/** Switches to the user's backend (null = automatic) and remembers the choice. */
+export function setPreferredBackend(name: BackendName | null): Promise<void> {
+  try {
+    if (name) localStorage.setItem(STORAGE_KEY, name);
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Not remembered across visits; still applied now.
+  }
+  setState({ preferred: name, status: "loading" });
+  return serial(async () => {
+    if (!state.probe) return;
+    try {
+      await bringUp(backendChain(state.probe, name), !!name);
+    } catch (e) {
+      setState({ status: "error", error: (e as Error).message });
+      throw e;
+    }
+  });
+}
+
+/** Waits until the engine is ready (or has failed) without starting anything. */
+export function engineReady(): Promise<void> {
+  return serial(() => {
+    if (state.status !== "ready") return Promise.reject(new Error(state.error ?? "not ready"));
+    return Promise.resolve();
+  });
+}
+
+/**
+ * Runs the model on preprocessed digits. On a backend failure, drops that
+ * backend, brings up the next one and runs the same digits again.
+ */
+export function classifyPreprocessed(
+  pre: PreprocessResult,
+  options: RecognizeOptions = {},
+  preprocessMs = 0,
+): Promise<RecognitionResult & { backend: string }> {
+  return serial(async () => {
+    while (true) {
+      if (state.status !== "ready" || !model || !state.backend) {
+        throw new Error(state.error ?? "the recognizer is not ready yet");
+      }
+      const backend = state.backend;
+      if (pre.digits.length === 0) {
+        return { ...classify_digits(model, pre, options, preprocessMs), backend };
+      }
+      try {
+        if (lost.has(backend)) throw new Error(`the ${backend} context was lost`);
+        const t0 = performance.now();
+        const rows = await predictRows(model, pre.digits.map((d) => d.pixels));
+        const modelMs = performance.now() - t0;
+        // The result is assembled by lib/recognize.ts so that browser, server and CLI agree on
+        // it: a stand-in model hands it the probabilities this (asynchronous) run computed.
+        const precomputed: DigitModel = {
+          ...model,
+          predict: () => tf.tensor2d(rows.flat(), [rows.length, rows[0].length]),
+        };
+        const result = classify_digits(precomputed, pre, options, preprocessMs);
+        result.timings.model_ms = modelMs;
+        return { ...result, backend };
+      } catch (e) {
+        const message = (e as Error).message || String(e);
+        console.warn(`Backend ${backend} failed, falling back:`, message);
+        setState({ failed: { ...state.failed, [backend]: message }, status: "loading" });
+        releaseModel();
+        dropBackend(backend);
+        try {
+          await bringUp(backendChain(state.probe!, null), false);
+        } catch (err) {
+          setState({ status: "error", error: (err as Error).message });
+          throw err;
+        }
+      }
+    }
+  });
+}
+
+/** Number of live tensors (leak checks in tests and the settings panel). */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
+}

@@ -1,0 +1,157 @@
+/**
+ * Image files → pixels the recognizer can read, in the browser. The browser's
+ * own decoder does the work (PNG, JPEG, WebP, GIF, BMP, and HEIC where Safari
+ * can), EXIF orientation is honoured (`imageOrientation: "from-image"`), and a
+ * 12+ MP photo is shrunk once to `MAX_SIDE`: preprocessing works at 640 px, so
+ * more pixels only cost memory and time. Every failure is an `InputError` whose
+ * message can be shown to the user as it is.
+ */
+
+/** Longer side of the pixels handed to preprocessing. */
+export const MAX_SIDE = 1280;
+/** Files above this are refused before reading them. */
+export const MAX_FILE_BYTES = 40 * 1024 * 1024;
+/** Images with more pixels than this are refused (a 48 MP photo fits; a decompression bomb does not). */
+export const MAX_PIXELS = 50_000_000;
+
+/** A problem with the user's input, with a message meant for them. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** The formats this app promises to read, sniffed from the first bytes. */
+export type ImageKind = "png" | "jpeg" | "gif" | "webp" | "bmp" | "heic" | "avif" | "svg";
+
+/** Guesses the image format from magic bytes; null when it looks like no image at all. */
+export function sniffImageKind(head: Uint8Array): ImageKind | null {
+  const at = (i: number, s: string) => {
+    for (let k = 0; k < s.length; k++) if (head[i + k] !== s.charCodeAt(k)) return false;
+    return true;
+  };
+  if (head[0] === 0x89 && at(1, "PNG")) return "png";
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "jpeg";
+  if (at(0, "GIF8")) return "gif";
+  if (at(0, "RIFF") && at(8, "WEBP")) return "webp";
+  if (at(0, "BM")) return "bmp";
+  if (at(4, "ftyp")) {
+    const brand = String.fromCharCode(...head.subarray(8, 12));
+    if (brand.startsWith("avi")) return "avif";
+    if (/^(hei|hev|mif|msf)/.test(brand)) return "heic";
+  }
+  const text = new TextDecoder().decode(head.subarray(0, 256)).trimStart().toLowerCase();
+  if (text.startsWith("<svg") || (text.startsWith("<?xml") && text.includes("<svg"))) return "svg";
+  return null;
+}
+
+/** The size to shrink `width`×`height` to so the longer side is at most `maxSide`. */
+export function fitWithin(width: number, height: number, maxSide = MAX_SIDE): [number, number] {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
+/** A decoded image: the pixels for recognition and the original's size. */
+export interface DecodedImage {
+  pixels: ImageData;
+  /** Width and height of the photo as displayed (after EXIF rotation). */
+  naturalWidth: number;
+  naturalHeight: number;
+}
+
+/** Draws `source` into a canvas of `width`×`height` and returns its RGBA pixels. */
+export function rasterize(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  crop?: [number, number, number, number],
+): ImageData {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) throw new InputError("This browser cannot draw images (no 2D canvas).");
+  // Transparent pixels become white, as they look on the page (a PNG digit on a clear background).
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, width, height);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  if (crop) ctx.drawImage(source, crop[0], crop[1], crop[2], crop[3], 0, 0, width, height);
+  else ctx.drawImage(source, 0, 0, width, height);
+  return ctx.getImageData(0, 0, width, height);
+}
+
+async function decodeWithImageElement(blob: Blob): Promise<HTMLImageElement> {
+  const url = URL.createObjectURL(blob);
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode(); // <img> applies EXIF orientation by default (image-orientation: from-image).
+    return img;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function describe(kind: ImageKind | null): string {
+  if (kind === null) return "This file is not an image. Choose a PNG, JPEG, WebP, GIF or BMP.";
+  if (kind === "svg") return "SVG drawings are not supported. Choose a photo or a PNG/JPEG image.";
+  if (kind === "heic" || kind === "avif") {
+    return `This browser cannot open ${kind.toUpperCase()} images. Choose a JPEG or PNG instead.`;
+  }
+  return `This ${kind.toUpperCase()} image is damaged or incomplete and cannot be read.`;
+}
+
+/**
+ * Decodes an image file, honouring EXIF orientation, and returns pixels whose
+ * longer side is at most `maxSide`. Throws `InputError` with a clear message
+ * for empty, huge, non-image, unsupported and corrupt files.
+ */
+export async function decodeImageFile(file: Blob, maxSide = MAX_SIDE): Promise<DecodedImage> {
+  if (file.size === 0) throw new InputError("This file is empty.");
+  if (file.size > MAX_FILE_BYTES) {
+    const mb = (file.size / 1024 / 1024).toFixed(0);
+    throw new InputError(`This file is too large (${mb} MB). The limit is 40 MB.`);
+  }
+  const kind = sniffImageKind(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
+  if (kind === null || kind === "svg") throw new InputError(describe(kind));
+  let source: ImageBitmap | HTMLImageElement;
+  try {
+    source = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch (e) {
+    // Old Safari lacks the options argument (TypeError); an <img> still decodes and rotates.
+    if (!(e instanceof TypeError) && typeof createImageBitmap === "function") {
+      throw new InputError(describe(kind));
+    }
+    try {
+      source = await decodeWithImageElement(file);
+    } catch {
+      throw new InputError(describe(kind));
+    }
+  }
+  const width = "naturalWidth" in source ? source.naturalWidth : source.width;
+  const height = "naturalHeight" in source ? source.naturalHeight : source.height;
+  try {
+    if (!(width > 0 && height > 0)) throw new InputError(describe(kind));
+    if (width * height > MAX_PIXELS) {
+      const mp = Math.round(width * height / 1e6);
+      throw new InputError(`This image is too large (${mp} megapixels). The limit is 50.`);
+    }
+    const [w, h] = fitWithin(width, height, maxSide);
+    return { pixels: rasterize(source, w, h), naturalWidth: width, naturalHeight: height };
+  } finally {
+    if ("close" in source) source.close();
+  }
+}
+
+/** The files in a drop, a paste or a file input (all of them: non-images get a message each). */
+export function filesOf(list: FileList | DataTransferItemList | null | undefined): File[] {
+  if (!list) return [];
+  const out: File[] = [];
+  for (const item of Array.from(list as ArrayLike<File | DataTransferItem>)) {
+    const file = item instanceof File ? item : item.kind === "file" ? item.getAsFile() : null;
+    if (file) out.push(file);
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * The model's files, fetched once and kept in memory, so that switching to a
+ * fallback backend rebuilds the model without touching the network (which may
+ * be gone by then: the app works offline).
+ */
+import type { ModelJson } from "../model_runner.ts";
+
+/** model.json parsed, plus all weight shards concatenated in manifest order. */
+export interface ModelArtifacts {
+  json: ModelJson;
+  weights: ArrayBuffer;
+  /** `userDefinedMetadata.version` of model.json ("unknown" when absent). */
+  version: string;
+}
+
+async function fetchBytes(url: URL): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not download ${url.pathname} (HTTP ${res.status})`);
+  return await res.arrayBuffer();
+}
+
+/** Downloads model.json and its shards (resolved relative to model.json). */
+export async function fetchModelArtifacts(modelUrl: string): Promise<ModelArtifacts> {
+  const base = new URL(modelUrl, location.href);
+  const json = JSON.parse(new TextDecoder().decode(await fetchBytes(base))) as ModelJson;
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new Error(`${base.pathname} is not a TensorFlow.js layers model`);
+  }
+  const paths = json.weightsManifest.flatMap((g) => g.paths);
+  const shards = await Promise.all(paths.map((p) => fetchBytes(new URL(p, base))));
+  const all = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
+  let offset = 0;
+  for (const s of shards) {
+    all.set(new Uint8Array(s), offset);
+    offset += s.byteLength;
+  }
+  const version = String(json.userDefinedMetadata?.version ?? "unknown");
+  return { json, weights: all.buffer, version };
+}

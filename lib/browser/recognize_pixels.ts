@@ -1,0 +1,155 @@
+/**
+ * One image through the whole browser pipeline: hash → history lookup (a
+ * stored result comes back at once) → preprocessing → model → history save.
+ * Storage is optional equipment: when IndexedDB is blocked, full, or slow
+ * (private mode, quota), recognition carries on and `onStorageProblem` is
+ * told once per failure, for a small notice.
+ */
+import { preprocess_image } from "../preprocess.ts";
+import { UNSURE_BELOW } from "../recognize.ts";
+import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
+import {
+  findByHash,
+  hashImageBytes,
+  type HistoryEntry,
+  type RecognitionSource,
+  saveEntry,
+} from "../history_store.ts";
+import { classifyPreprocessed, getEngineState } from "./engine.ts";
+import { makeThumbnail } from "./thumbnail.ts";
+
+/** What the UI needs to show one recognition. */
+export interface RecognitionOutcome {
+  result: RecognitionResult;
+  /** The 28×28 inputs the model saw (784 values in [0, 1], white on black), left to right. */
+  crops: Float32Array[];
+  /** True when the result came from the history instead of the model. */
+  fromHistory: boolean;
+  backend: string;
+}
+
+/** How to treat one image. */
+export interface RecognizeOptions {
+  source: RecognitionSource;
+  /** Bytes identifying the image (the file for uploads); default: its RGBA pixels. */
+  hashBytes?: BufferSource;
+  /** Look up and store in the history (default true; false for live drawing previews). */
+  history?: boolean;
+  /** Confidence under which a reading is "not sure" (default lib/recognize.ts's). */
+  unsureBelow?: number;
+  /** Called with a short message when the history cannot be read or written. */
+  onStorageProblem?: (message: string) => void;
+}
+
+const STORAGE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  // A blocked IndexedDB open may never settle: never let it hold a result back.
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error("the history did not answer")), ms)
+    ),
+  ]);
+}
+
+/** The lowest per-digit confidence (1 when there is no digit: nothing to doubt). */
+export function lowestConfidence(result: RecognitionResult): number {
+  return result.predictions.reduce((m, p) => Math.min(m, p.confidence), 1);
+}
+
+/** Rebuilds a result from a history entry; boxes come from today's preprocessing when it agrees. */
+export function resultFromHistory(
+  entry: HistoryEntry,
+  pre: PreprocessResult,
+  unsureBelow = UNSURE_BELOW,
+  preprocessMs = 0,
+): RecognitionResult {
+  const predictions = entry.probabilities.map((p, i) => {
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+    return {
+      digit: best,
+      confidence: p[best],
+      probabilities: p,
+      box: pre.digits.length === entry.probabilities.length
+        ? pre.digits[i].box
+        : [0, 0, 0, 0] as [number, number, number, number],
+    };
+  });
+  const noDigit = predictions.length === 0;
+  return {
+    digits: entry.digits,
+    predictions,
+    no_digit: noDigit,
+    unsure: predictions.some((p) => p.confidence < unsureBelow),
+    reason: noDigit ? pre.reason ?? "no digit found" : undefined,
+    timings: { preprocess_ms: preprocessMs, model_ms: 0 },
+  };
+}
+
+function describeStorageError(e: unknown): string {
+  const name = (e as { name?: string })?.name;
+  if (name === "QuotaExceededError") return "Storage is full: this result was not saved.";
+  return "History is unavailable in this browser mode: results are not saved.";
+}
+
+/** Recognises `pixels` (RGBA), using and filling the history as `options` say. */
+export async function recognizePixels(
+  pixels: ImageData,
+  options: RecognizeOptions,
+): Promise<RecognitionOutcome> {
+  const useHistory = options.history !== false;
+  const problem = (e: unknown) => options.onStorageProblem?.(describeStorageError(e));
+  let id: string | undefined;
+  if (useHistory) {
+    try {
+      id = await hashImageBytes(options.hashBytes ?? pixels.data);
+    } catch (e) {
+      problem(e); // No crypto.subtle outside https: recognise without the history.
+    }
+  }
+  const t0 = performance.now();
+  const pre = preprocess_image(pixels);
+  const preprocessMs = performance.now() - t0;
+  const crops = pre.digits.map((d) => d.pixels);
+  const version = getEngineState().modelVersion;
+
+  if (id) {
+    try {
+      const entry = await withTimeout(findByHash(id), STORAGE_TIMEOUT_MS);
+      if (entry && entry.modelVersion === version) {
+        const result = resultFromHistory(entry, pre, options.unsureBelow, preprocessMs);
+        return { result, crops, fromHistory: true, backend: entry.backend };
+      }
+    } catch (e) {
+      problem(e);
+      id = undefined; // Don't try to save where we cannot read.
+    }
+  }
+
+  const { backend, ...result } = await classifyPreprocessed(
+    pre,
+    { unsure_below: options.unsureBelow },
+    preprocessMs,
+  );
+  if (id) {
+    const entryId = id;
+    // Saved in the background: the user sees the result without waiting for the disk.
+    (async () => {
+      const entry: HistoryEntry = {
+        id: entryId,
+        time: Date.now(),
+        source: options.source,
+        thumbnail: await makeThumbnail(pixels),
+        digits: result.digits,
+        confidence: result.no_digit ? 0 : lowestConfidence(result),
+        probabilities: result.predictions.map((p) => p.probabilities),
+        backend,
+        modelVersion: version ?? "unknown",
+      };
+      await withTimeout(saveEntry(entry), STORAGE_TIMEOUT_MS);
+    })().catch(problem);
+  }
+  return { result, crops, fromHistory: false, backend };
+}
