@@ -66,7 +66,7 @@ Deno.test("shipped model - userDefinedMetadata.version is the content hash of to
   assert.equal(userDefinedMetadata.version, hex);
 });
 
-Deno.test(`shipped model - reaches ≥ ${SHIPPED_MIN_ACCURACY * 100} % on the full MNIST test set`, async () => {
+Deno.test(`shipped model - reaches ≥ ${(SHIPPED_MIN_ACCURACY * 100).toFixed(2)} % on the full MNIST test set`, async () => {
   await tf.setBackend("wasm");
   const model = await load_model_dir(MODEL_DIR);
   const test = await load_mnist_split(mnist_dir(), "test");
