@@ -343,6 +343,20 @@ Deno.test("decode_image - reports truncated and corrupt data", async () => {
   await rejects_with(corrupt, "corrupt");
   const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
   await rejects_with(jpg.slice(0, Math.floor(jpg.length / 2)), "truncated");
+  const garbled = jpg.slice();
+  for (let i = 200; i < garbled.length - 10; i++) garbled[i] = 0xff;
+  await assert.rejects(decode_image(garbled), ImageDecodeError);
+});
+
+Deno.test("decode_image - accepts a JPEG with a vendor trailer after its end marker", async () => {
+  // Some phones append tens of kilobytes of their own data after EOI.
+  const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
+  const trailer = new Uint8Array(40_000).map((_, i) => (i * 31) & 0x7f);
+  const with_trailer = new Uint8Array(jpg.length + trailer.length);
+  with_trailer.set(jpg);
+  with_trailer.set(trailer, jpg.length);
+  const img = await decode_image(with_trailer);
+  assert.deepEqual([img.width, img.height], [16, 12]);
 });
 
 Deno.test("decode_image - reads a 20000×20000 header without decoding and refuses to decode it", async () => {
