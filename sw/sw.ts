@@ -35,7 +35,10 @@ const sw = self as unknown as ServiceWorkerScope;
 const SKIP_WAITING = "SKIP_WAITING";
 
 // Query strings never change what a precached file or page is (`/?shared=…`, `/?mode=camera`).
-precacheAndRoute(sw.__WB_MANIFEST, { ignoreURLParametersMatching: [/.*/] });
+// Written as `self.__WB_MANIFEST` so the build's `define` replaces it with the list.
+precacheAndRoute((self as unknown as ServiceWorkerScope).__WB_MANIFEST, {
+  ignoreURLParametersMatching: [/.*/],
+});
 cleanupOutdatedCaches();
 // The first worker takes control of the page that installed it, so that page works offline too.
 clientsClaim();
