@@ -56,10 +56,15 @@ export function EngineSettings(
         </label>
         <dl class="rz-facts">
           <dt>In use</dt>
-          <dd>
+          <dd data-testid="engine-backend">
             {state.backend ? BACKEND_LABELS[state.backend] : "—"}
-            {state.reason ? ` (${state.reason})` : ""}
           </dd>
+          {state.reason && (
+            <>
+              <dt>Why</dt>
+              <dd>{state.reason}</dd>
+            </>
+          )}
           {probe?.gpuName && (
             <>
               <dt>Graphics</dt>

@@ -78,9 +78,9 @@ export function isAvailable(probe: DeviceProbe, backend: BackendName): boolean {
 
 /** Why the automatic choice is what it is, in a few words for the settings panel. */
 export function explainChoice(probe: DeviceProbe, chosen: BackendName): string {
-  if (chosen === "webgpu" || chosen === "webgl") return `GPU: ${probe.gpuName ?? "hardware"}`;
+  if (chosen === "webgpu" || chosen === "webgl") return "a hardware GPU is available";
   if (probe.webgpu === "software" || probe.webgl === "software") {
-    return `the GPU is a software renderer${probe.gpuName ? ` (${probe.gpuName})` : ""}`;
+    return "the GPU is software-rendered, where WebAssembly is far faster";
   }
   if (chosen === "wasm") return "no usable GPU";
   return "WebAssembly is not available";

@@ -12,6 +12,7 @@ import {
   getEngineState,
   liveTensors,
   setPreferredBackend,
+  simulateBackendLoss,
 } from "./engine.ts";
 import { decodeImageFile } from "./image_input.ts";
 
@@ -24,6 +25,8 @@ export interface Diagnostics {
   /** Decodes an image file the way uploads are decoded. */
   decode(file: Blob): Promise<ImageData>;
   setBackend(name: BackendName | null): Promise<void>;
+  /** Makes the active backend fail on its next prediction, as a lost GPU context does. */
+  simulateBackendLoss(): void;
 }
 
 /** Installs `window.digitRecognizer` (idempotent). */
@@ -40,6 +43,7 @@ export function installDiagnostics(): void {
       return (await decodeImageFile(file)).pixels;
     },
     setBackend: setPreferredBackend,
+    simulateBackendLoss,
   };
   (globalThis as unknown as { digitRecognizer: Diagnostics }).digitRecognizer = d;
 }

@@ -274,6 +274,14 @@ export function classifyPreprocessed(
   });
 }
 
+/**
+ * Marks the active backend as lost, as a dead GPU context would: the next
+ * prediction falls back. For tests and support, not for the UI.
+ */
+export function simulateBackendLoss(): void {
+  if (state.backend) lost.add(state.backend);
+}
+
 /** Number of live tensors (leak checks in tests and the settings panel). */
 export function liveTensors(): number {
   return tf.memory().numTensors;

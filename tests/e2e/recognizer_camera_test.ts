@@ -1,0 +1,51 @@
+/** Browser end to end: the live camera, fed by Chromium's fake capture device. */
+import assert from "node:assert/strict";
+import { photoToY4m } from "../fixtures/camera/y4m.ts";
+import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+
+Deno.test("recognizer - the fake camera shows a 3, capture reads it as 3", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rz_camera_" });
+  const video = `${dir}/digit.y4m`;
+  await Deno.writeFile(
+    video,
+    await photoToY4m(await Deno.readFile(photo("sourav/sourav_004.jpg"))),
+  );
+  try {
+    await withRecognizer(async ({ page }) => {
+      await page.click("#rz-tab-camera");
+      const capture = page.locator("[data-testid=capture]");
+      await page.waitForFunction(() => {
+        const v = document.querySelector<HTMLVideoElement>(".rz-viewfinder video");
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      });
+      assert.ok(await capture.isEnabled());
+      assert.ok(await page.isVisible(".rz-guide"), "the framing guide is shown");
+      await capture.click();
+      const [result] = await settledResults(page, 1);
+      assert.equal(result.state, "done");
+      assert.equal(result.digit, "3");
+      assert.match(result.text, /Camera/);
+    }, {
+      args: [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("recognizer - without a camera the panel says so and offers the system camera", async () => {
+  await withRecognizer(async ({ page }) => {
+    // Headless Chromium without the fake device has no camera to open.
+    await page.click("#rz-tab-camera");
+    await page.waitForSelector(".rz-camera-error");
+    assert.match(await page.locator(".rz-camera-error").innerText(), /camera/i);
+    const fallback = page.locator("input[type=file][capture=environment]");
+    assert.equal(await fallback.count(), 1);
+    assert.equal(await fallback.getAttribute("accept"), "image/*");
+    assert.ok(await page.locator("[data-testid=capture]").isDisabled());
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Shared set-up of the recognizer's browser tests: one production build per
+ * test run, the real server, headless Chromium, and the home page opened
+ * with the engine ready.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { build } from "../../framework/build.ts";
+import { launchBrowser } from "../helpers/browser.ts";
+import { startTestServer, type TestServer } from "../helpers/server.ts";
+
+/** The repository root. */
+export const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Folder of the labelled photos (`PHOTOS_DIR`, else ../shared/photos); never committed. */
+export function photosDir(): string {
+  return Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
+}
+
+/** Absolute path of one photo, e.g. photo("sourav/sourav_004.jpg"). */
+export function photo(relative: string): string {
+  const path = `${photosDir()}/${relative}`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(`${path} is missing: set PHOTOS_DIR to the folder with labels.csv`);
+  }
+  return path;
+}
+
+let built: Promise<unknown> | undefined;
+
+/** The app's production build, once per test process. */
+export function buildOnce(): Promise<unknown> {
+  built ??= build({ root: ROOT });
+  return built;
+}
+
+/** A running app with a browser and a page on the home page, engine ready. */
+export interface RecognizerSession {
+  server: TestServer;
+  browser: Browser;
+  page: Page;
+  /** Uncaught page errors seen so far. */
+  errors: string[];
+}
+
+/**
+ * Builds, serves, launches Chromium (with `args`), opens `/` + `query` and
+ * waits until the first prediction is possible; runs `fn`; cleans up.
+ */
+export async function withRecognizer(
+  fn: (s: RecognizerSession) => Promise<void>,
+  options: { args?: string[]; query?: string; viewport?: { width: number; height: number } } = {},
+): Promise<void> {
+  await buildOnce();
+  const server = await startTestServer(ROOT);
+  const browser = await launchBrowser(options.args ?? []);
+  try {
+    const page = await browser.newPage({
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(server.url + "/" + (options.query ?? ""));
+    await page.waitForSelector("html[data-recognizer-ready]", { timeout: 60_000 });
+    await fn({ server, browser, page, errors });
+    assert.deepEqual(errors, [], "no uncaught errors in the page");
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** Waits until `count` result cards are finished (read or refused) and returns their data. */
+export async function settledResults(
+  page: Page,
+  count: number,
+): Promise<{ state: string; digit: string; confidence: number; text: string }[]> {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll(
+        "[data-testid=results] .rz-result[data-state=done], [data-testid=results] .rz-result[data-state=error]",
+      ).length >= n,
+    count,
+    { timeout: 60_000 },
+  );
+  return await page.$$eval("[data-testid=results] .rz-result", (els) =>
+    els.map((e) => ({
+      state: e.getAttribute("data-state") ?? "",
+      digit: e.getAttribute("data-digit") ?? "",
+      confidence: Number(e.getAttribute("data-confidence")),
+      text: (e as HTMLElement).innerText,
+    })));
+}
