@@ -11,6 +11,8 @@ import {
 } from "../../lib/browser/strokes.ts";
 import { ClearIcon, UndoIcon } from "./icons.tsx";
 
+type Timer = ReturnType<typeof setTimeout>;
+
 /** Pause in drawing after which the reading is refreshed. */
 const LIVE_DELAY_MS = 120;
 /** Pause after the last stroke after which the drawing counts as finished (saved to history). */
@@ -33,7 +35,10 @@ export function DrawingPad(
   const strokes = useRef<Stroke[]>([]);
   const current = useRef<Stroke | null>(null);
   const [count, setCount] = useState(0);
-  const timers = useRef({ live: 0, commit: 0, busy: false, pending: false });
+  const timers = useRef<{ live?: Timer; commit?: Timer; busy: boolean; pending: boolean }>({
+    busy: false,
+    pending: false,
+  });
 
   const ctx = () => canvas.current?.getContext("2d", { willReadFrequently: true }) ?? null;
   const pixels = () => {
