@@ -32,7 +32,8 @@ export async function pageModulesScript(): Promise<string> {
       absWorkingDir: ROOT,
       logLevel: "silent",
     });
-    cached = result.outputFiles[0].text;
+    // Init scripts may run inside a function: make the global explicit.
+    cached = result.outputFiles[0].text + "\nglobalThis.pwaTest = pwaTest;\n";
   } finally {
     await esbuild.stop();
   }
