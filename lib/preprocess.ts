@@ -107,7 +107,11 @@ export function preprocess_image(
   const { labels, components } = label_components(mask, w, h);
   const strong = new Uint8Array(components.length + 1);
   for (let i = 0; i < ink.length; i++) if (labels[i] && ink[i] > high) strong[labels[i]] = 1;
-  const kept = drop_frame_edges(components.filter((c) => strong[c.label]), w, h);
+  const kept = drop_boxes(
+    drop_frame_edges(components.filter((c) => strong[c.label]), w, h),
+    labels,
+    w,
+  );
   const groups = group_digits(kept, w, h).slice(0, opt.max_digits);
   if (groups.length === 0) return none("no digit-sized shape found");
 
@@ -134,6 +138,37 @@ function drop_frame_edges(components: Component[], w: number, h: number): Compon
   const largest = (cs: Component[]) => cs.reduce((a, c) => Math.max(a, c.area), 0);
   const edges = components.filter(frame);
   return edges.length && largest(inside) < 0.01 * largest(edges) ? components : inside;
+}
+
+/**
+ * Drops boxes drawn around digits (form fields, a frame around a number): a
+ * hollow shape whose ink lies along its own bounding box, with another shape
+ * inside it. A 0, however square, holds nothing inside, so it stays.
+ */
+function drop_boxes(components: Component[], labels: Int32Array, w: number): Component[] {
+  const candidates = components.filter((c) => {
+    const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+    return bw >= 12 && bh >= 12 && c.area < 0.5 * bw * bh;
+  });
+  if (candidates.length === 0) return components;
+  const dropped = new Set<number>();
+  for (const c of candidates) {
+    const inside = components.some((o) =>
+      o !== c && o.x0 > c.x0 && o.x1 < c.x1 && o.y0 > c.y0 && o.y1 < c.y1 && o.area >= 0.05 * c.area
+    );
+    if (!inside) continue;
+    // Share of the shape's pixels within `t` of its bounding box's edges.
+    const t = Math.max(2, Math.round(0.08 * Math.min(c.x1 - c.x0, c.y1 - c.y0)));
+    let near = 0;
+    for (let y = c.y0; y < c.y1; y++) {
+      for (let x = c.x0; x < c.x1; x++) {
+        if (labels[y * w + x] !== c.label) continue;
+        if (x - c.x0 < t || c.x1 - 1 - x < t || y - c.y0 < t || c.y1 - 1 - y < t) near++;
+      }
+    }
+    if (near >= 0.85 * c.area) dropped.add(c.label);
+  }
+  return dropped.size ? components.filter((c) => !dropped.has(c.label)) : components;
 }
 
 function scale_box(g: DigitGroup, fx: number, fy: number, iw: number, ih: number): Box {

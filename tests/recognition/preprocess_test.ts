@@ -344,3 +344,35 @@ Deno.test("preprocess - finds a digit in a grainy photo", () => {
   const d = one_digit(to_rgba(img));
   assert.ok(correlation(d.pixels, clean) > 0.8, `correlation ${correlation(d.pixels, clean)}`);
 });
+
+Deno.test("preprocess - reads digits written in the boxes of a form", () => {
+  const img = canvas(700, 260, 0.95);
+  ([7, 1, 4] as const).forEach((d, i) => {
+    const x = 80 + i * 190;
+    line(img, x, 40, x + 150, 40, 3, 0.3);
+    line(img, x, 220, x + 150, 220, 3, 0.3);
+    line(img, x, 40, x, 220, 3, 0.3);
+    line(img, x + 150, 40, x + 150, 220, 3, 0.3);
+    digit(img, d, x + 40, 70, 120, 9, 0.1);
+  });
+  const r = preprocess_image(to_rgba(img));
+  assert.equal(r.digits.length, 3);
+  for (const d of r.digits) {
+    assert.ok(d.box[3] < 140, `box ${d.box} should hold the digit, not its field`);
+  }
+});
+
+Deno.test("preprocess - keeps a square-ish 0", () => {
+  const img = canvas(200, 200, 1);
+  for (
+    const [x0, y0, x1, y1] of [[50, 40, 150, 40], [150, 40, 150, 160], [150, 160, 50, 160], [
+      50,
+      160,
+      50,
+      40,
+    ]]
+  ) {
+    line(img, x0, y0, x1, y1, 12, 0);
+  }
+  one_digit(to_rgba(img));
+});
