@@ -226,7 +226,13 @@ export function group_digits(
   const largest = Math.max(...components.map((c) => c.area));
   const speck = Math.max(2, largest * (options.speck_fraction ?? 0.02));
   const min_height = options.min_height ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
-  const parts = components.filter((c) => c.area >= speck);
+  let parts = components.filter((c) => c.area >= speck);
+  // A flat stroke under (or through) two or more digits is an underline or a
+  // strike-through, not part of any digit.
+  const upright = parts.filter((c) => !is_flat(c));
+  parts = parts.filter((c) =>
+    !is_flat(c) || upright.filter((o) => overlap_x(c, o) >= 0.5 * (o.x1 - o.x0)).length < 2
+  );
   let groups: DigitGroup[] = parts.map((c) => ({
     labels: [c.label],
     x0: c.x0,
@@ -274,7 +280,9 @@ export function group_digits(
       // Only pieces that (nearly) share the digit's columns: a full stop or a
       // comma between two digits stays out and is then dropped as small.
       const gap = best >= 0 ? box_gap(g, groups[best]) : undefined;
-      if (gap && gap.dx <= 0.05 * main_h && gap.dy <= 0.2 * main_h) {
+      if (
+        gap && gap.dx <= 0.05 * main_h && gap.dy <= 0.2 * main_h && !underneath(g, groups[best])
+      ) {
         groups[best] = merge(groups[best], g);
         groups.splice(i, 1);
         changed = true;
@@ -285,13 +293,33 @@ export function group_digits(
     const h = g.y1 - g.y0;
     if (h < min_height && g.x1 - g.x0 < min_height) return false;
     if (small(g)) return false;
+    // A dash or an underline on its own is no digit.
+    if (is_flat(g) && h < 0.4 * main_h) return false;
     // Off the main line: no vertical overlap with the main digit.
     return g.y1 > main.y0 - 0.25 * main_h && g.y0 < main.y1 + 0.25 * main_h;
   });
   return groups.sort((a, b) => (a.x0 + a.x1) - (b.x0 + b.x1));
 }
 
+/** Much wider than tall: a bar, a dash, an underline. */
+function is_flat(c: { x0: number; x1: number; y0: number; y1: number }): boolean {
+  return c.x1 - c.x0 >= 3 * (c.y1 - c.y0);
+}
+
+function overlap_x(a: { x0: number; x1: number }, b: { x0: number; x1: number }): number {
+  return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+}
+
+/**
+ * A flat piece at the foot of a digit or below it: an underline. The bars
+ * that do belong to digits (5, 7) sit at their top.
+ */
+function underneath(piece: DigitGroup, digit: DigitGroup): boolean {
+  return is_flat(piece) && piece.y0 >= digit.y0 + 0.8 * (digit.y1 - digit.y0);
+}
+
 function same_digit(a: DigitGroup, b: DigitGroup): boolean {
+  if (underneath(a, b) || underneath(b, a)) return false;
   const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   const narrower = Math.min(a.x1 - a.x0, b.x1 - b.x0);
   const ha = a.y1 - a.y0, hb = b.y1 - b.y0;

@@ -376,3 +376,19 @@ Deno.test("preprocess - keeps a square-ish 0", () => {
   }
   one_digit(to_rgba(img));
 });
+
+Deno.test("preprocess - leaves out an underline, under a number or a single digit", () => {
+  const img = canvas(900, 300, 0.95);
+  ([1, 7, 4, 0] as const).forEach((d, i) => digit(img, d, 120 + i * 170, 60, 130, 10, 0.05));
+  line(img, 100, 225, 700, 232, 6, 0.05);
+  const r = preprocess_image(to_rgba(img));
+  assert.equal(r.digits.length, 4);
+  for (const d of r.digits) {
+    assert.ok(d.box[1] + d.box[3] < 210, `box ${d.box} should end above the underline`);
+  }
+
+  const single = page_with_seven();
+  line(single, 250, 320, 350, 322, 6, 0.1);
+  const s = one_digit(to_rgba(single));
+  assert.ok(s.box[1] + s.box[3] < 315, `box ${s.box} should end above the underline`);
+});
