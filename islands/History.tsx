@@ -46,14 +46,29 @@ export default function History() {
   const [now, setNow] = useState(0);
   const sentinel = useRef<HTMLDivElement>(null);
 
+  // One read at a time; changes arriving meanwhile (a burst of saves) cause a single re-read.
+  const reading = useRef(false);
+  const stale = useRef(false);
   const refresh = useCallback(async () => {
+    if (reading.current) {
+      stale.current = true;
+      return;
+    }
+    reading.current = true;
     try {
-      const entries = await listEntries();
-      setNow(Date.now());
-      setLoad({ state: "ready", entries });
-      setStorage(await storageInfo());
-    } catch (error) {
-      setLoad({ state: "error", message: messageOf(error) });
+      do {
+        stale.current = false;
+        try {
+          const entries = await listEntries();
+          setNow(Date.now());
+          setLoad({ state: "ready", entries });
+          setStorage(await storageInfo());
+        } catch (error) {
+          setLoad({ state: "error", message: messageOf(error) });
+        }
+      } while (stale.current);
+    } finally {
+      reading.current = false;
     }
   }, []);
 
