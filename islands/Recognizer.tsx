@@ -56,6 +56,18 @@ function messageOf(e: unknown): string {
   return `This image could not be read: ${(e as Error)?.message ?? String(e)}`;
 }
 
+/** Scrolls the results heading into view when it is off screen (after an upload on a phone). */
+function revealResults(): void {
+  requestAnimationFrame(() => {
+    const head = document.querySelector(".rz-results-head");
+    if (!head) return;
+    const { top } = head.getBoundingClientRect();
+    if (top >= 0 && top < innerHeight - 160) return;
+    const calm = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    head.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "start" });
+  });
+}
+
 /**
  * The recognizer: camera, upload (picker, drop, paste) and drawing inputs, a
  * result card per image, and the engine's status and settings. Everything
@@ -90,6 +102,7 @@ export default function Recognizer(
 
   const processFiles = async (files: File[], source: RecognitionSource) => {
     const keys = files.map((f) => add(f.name || "Pasted image", source));
+    revealResults();
     // One at a time: five 12 MP photos decoded at once would use ~1 GB.
     for (const [i, file] of files.entries()) {
       const key = keys[i];

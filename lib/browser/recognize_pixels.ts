@@ -2,8 +2,11 @@
  * One image through the whole browser pipeline: hash → history lookup (a
  * stored result comes back at once) → preprocessing → model → history save.
  * Storage is optional equipment: when IndexedDB is blocked, full, or slow
- * (private mode, quota), recognition carries on and `onStorageProblem` is
- * told once per failure, for a small notice.
+ * (private mode, quota), recognition carries on. lib/history_store.ts reports
+ * its own failures to the app's status bar (`onStorageProblem` there); this
+ * module tells its caller only about what the store cannot see (no
+ * `crypto.subtle` to hash with on a plain-http address, a thumbnail that
+ * cannot be encoded), so no problem is announced twice.
  */
 import { preprocess_image } from "../preprocess.ts";
 import { UNSURE_BELOW } from "../recognize.ts";
@@ -37,7 +40,7 @@ export interface RecognizeOptions {
   history?: boolean;
   /** Confidence under which a reading is "not sure" (default lib/recognize.ts's). */
   unsureBelow?: number;
-  /** Called with a short message when the history cannot be read or written. */
+  /** Called with a short message when the history cannot be used for a reason the store cannot see. */
   onStorageProblem?: (message: string) => void;
 }
 
@@ -88,25 +91,21 @@ export function resultFromHistory(
   };
 }
 
-function describeStorageError(e: unknown): string {
-  const name = (e as { name?: string })?.name;
-  if (name === "QuotaExceededError") return "Storage is full: this result was not saved.";
-  return "History is unavailable in this browser mode: results are not saved.";
-}
-
 /** Recognises `pixels` (RGBA), using and filling the history as `options` say. */
 export async function recognizePixels(
   pixels: ImageData,
   options: RecognizeOptions,
 ): Promise<RecognitionOutcome> {
   const useHistory = options.history !== false;
-  const problem = (e: unknown) => options.onStorageProblem?.(describeStorageError(e));
   let id: string | undefined;
   if (useHistory) {
     try {
       id = await hashImageBytes(options.hashBytes ?? pixels.data);
-    } catch (e) {
-      problem(e); // No crypto.subtle outside https: recognise without the history.
+    } catch {
+      // No crypto.subtle outside https and localhost: recognise without the history.
+      options.onStorageProblem?.(
+        "History is off on this insecure (http) address: results are not saved.",
+      );
     }
   }
   const t0 = performance.now();
@@ -122,8 +121,9 @@ export async function recognizePixels(
         const result = resultFromHistory(entry, pre, options.unsureBelow, preprocessMs);
         return { result, crops, fromHistory: true, backend: entry.backend };
       }
-    } catch (e) {
-      problem(e);
+    } catch {
+      // The store answers within its own timeout and reports the problem to the status bar;
+      // this shorter one only keeps a slow disk from holding the result back.
       id = undefined; // Don't try to save where we cannot read.
     }
   }
@@ -148,8 +148,8 @@ export async function recognizePixels(
         backend,
         modelVersion: version ?? "unknown",
       };
-      await withTimeout(saveEntry(entry), STORAGE_TIMEOUT_MS);
-    })().catch(problem);
+      await saveEntry(entry); // Never rejects: the store reports its own failures.
+    })().catch(() => options.onStorageProblem?.("This result could not be saved to the history."));
   }
   return { result, crops, fromHistory: false, backend };
 }

@@ -51,7 +51,13 @@ export interface RecognizerSession {
  */
 export async function withRecognizer(
   fn: (s: RecognizerSession) => Promise<void>,
-  options: { args?: string[]; query?: string; viewport?: { width: number; height: number } } = {},
+  options: {
+    args?: string[];
+    query?: string;
+    viewport?: { width: number; height: number };
+    /** A script run in the page before any of the app's (to break or fake browser APIs). */
+    init?: () => void;
+  } = {},
 ): Promise<void> {
   await buildOnce();
   const server = await startTestServer(ROOT);
@@ -60,6 +66,7 @@ export async function withRecognizer(
     const page = await browser.newPage({
       viewport: options.viewport ?? { width: 1280, height: 900 },
     });
+    if (options.init) await page.addInitScript(options.init);
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(server.url + "/" + (options.query ?? ""));

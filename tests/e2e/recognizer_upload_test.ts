@@ -47,17 +47,20 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
       // The PNG signature and header survive; the pixel data is cut off.
       { name: "broken.png", mimeType: "image/png", buffer: Buffer.from(png.slice(0, 200)) },
       { name: "empty.png", mimeType: "image/png", buffer: Buffer.alloc(0) },
+      // Over the 40 MB limit: refused before it is read.
+      { name: "huge.jpg", mimeType: "image/jpeg", buffer: Buffer.alloc(41 * 1024 * 1024) },
     ]);
-    const bad = await settledResults(page, 3);
+    const bad = await settledResults(page, 4);
     assert.ok(bad.every((r) => r.state === "error"), JSON.stringify(bad));
     const byName = (name: string) => bad.find((r) => r.text.includes(name))!.text;
     assert.match(byName("notes.txt"), /not an image/i);
     assert.match(byName("broken.png"), /damaged or incomplete/i);
     assert.match(byName("empty.png"), /empty/i);
+    assert.match(byName("huge.jpg"), /too large/i);
 
     // The page still works: a good photo after the bad ones is read.
     await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
-    const all = await settledResults(page, 4);
+    const all = await settledResults(page, 5);
     assert.equal(all[0].state, "done");
     assert.equal(all[0].digit, "3");
   });
