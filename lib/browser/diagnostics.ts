@@ -5,12 +5,14 @@
  */
 import { preprocess_image } from "../preprocess.ts";
 import type { RecognitionResult } from "../image_types.ts";
+import type { ModelJson } from "../model_runner.ts";
 import type { BackendName } from "./backend_choice.ts";
 import {
   classifyPreprocessed,
   type EngineState,
   getEngineState,
   liveTensors,
+  runArtifactsOn,
   setPreferredBackend,
   simulateBackendLoss,
 } from "./engine.ts";
@@ -25,6 +27,13 @@ export interface Diagnostics {
   /** Decodes an image file the way uploads are decoded. */
   decode(file: Blob): Promise<ImageData>;
   setBackend(name: BackendName | null): Promise<void>;
+  /** Runs a model (model.json + weight bytes) on one backend: kernel coverage checks. */
+  runArtifacts(
+    backend: BackendName,
+    json: ModelJson,
+    weights: ArrayBuffer,
+    inputs: Float32Array[],
+  ): Promise<number[][]>;
   /** Makes the active backend fail on its next prediction, as a lost GPU context does. */
   simulateBackendLoss(): void;
 }
@@ -44,6 +53,7 @@ export function installDiagnostics(): void {
     },
     setBackend: setPreferredBackend,
     simulateBackendLoss,
+    runArtifacts: runArtifactsOn,
   };
   (globalThis as unknown as { digitRecognizer: Diagnostics }).digitRecognizer = d;
 }

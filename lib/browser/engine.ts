@@ -7,7 +7,7 @@
  * the user's image is never lost.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, model_from_artifacts } from "../model_runner.ts";
+import { type DigitModel, model_from_artifacts, type ModelJson } from "../model_runner.ts";
 import { classify_digits, type RecognizeOptions } from "../recognize.ts";
 import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import {
@@ -270,6 +270,31 @@ export function classifyPreprocessed(
           throw err;
         }
       }
+    }
+  });
+}
+
+/**
+ * Runs a model given as artifacts on `backend` (loading it if needed) and
+ * switches back to the engine's backend afterwards: lets tests check that a
+ * backend's kernel set covers every layer type lib/model_runner.ts supports.
+ */
+export function runArtifactsOn(
+  backend: BackendName,
+  json: ModelJson,
+  weights: ArrayBuffer,
+  inputs: Float32Array[],
+): Promise<number[][]> {
+  return serial(async () => {
+    const previous = state.backend;
+    let m: DigitModel | undefined;
+    try {
+      await activateBackend(backend, config?.wasmDir);
+      m = model_from_artifacts(json, weights);
+      return await predictRows(m, inputs);
+    } finally {
+      m?.dispose();
+      if (previous) await activateBackend(previous, config?.wasmDir);
     }
   });
 }
