@@ -2,9 +2,9 @@
  * The WebGPU backend with only the kernels that lib/model_runner.ts can emit (every layer type it
  * supports), instead of the package's full kernel set: tfjs's documented custom-bundle approach,
  * which keeps the JavaScript a phone downloads small. Loaded with a dynamic import() by
- * backend_loader.ts, so a device that never uses this backend never downloads it. A kernel added
- * to model_runner must be added here too (the e2e tests would catch it: the backend would fail and
- * fall back).
+ * backend_loader.ts, so a device that never uses this backend never downloads it. A layer type
+ * added to model_runner needs its kernels here too: tests/e2e/recognizer_kernels_test.ts runs a
+ * model with every supported layer type on each backend.
  */
 import { type KernelConfig } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu/dist/base.js";
