@@ -1,7 +1,57 @@
 /** Browser end to end: uploading photos, several at once, and bad files. */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import jpeg from "jpeg-js";
+import { decode_image } from "../../lib/decode_image.ts";
 import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+
+/**
+ * A JPEG stored turned a quarter left, with EXIF orientation 6 ("rotate 90°
+ * clockwise to show"), as phones write portrait photos: rows `top`..`top+rows`
+ * of `file`.
+ */
+async function rotatedJpeg(file: string, top: number, rows: number): Promise<Uint8Array> {
+  const src = await decode_image(await Deno.readFile(file));
+  const w = src.width, h = rows;
+  const stored = new Uint8Array(w * h * 4); // h wide, w tall.
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const from = ((y + top) * src.width + x) * 4, to = ((w - 1 - x) * h + y) * 4;
+      stored.set(src.data.subarray(from, from + 4), to);
+    }
+  }
+  const encoded = jpeg.encode({ data: stored, width: h, height: w }, 90).data as Uint8Array;
+  const tiff = [
+    ..."MM".split("").map((c) => c.charCodeAt(0)),
+    0,
+    42,
+    0,
+    0,
+    0,
+    8, // big-endian TIFF, first IFD at 8
+    0,
+    1, // one entry
+    0x01,
+    0x12,
+    0,
+    3,
+    0,
+    0,
+    0,
+    1,
+    0,
+    6,
+    0,
+    0, // Orientation, SHORT, 1 value: 6
+    0,
+    0,
+    0,
+    0, // no next IFD
+  ];
+  const payload = [..."Exif\0\0".split("").map((c) => c.charCodeAt(0)), ...tiff];
+  const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+  return new Uint8Array([...encoded.subarray(0, 2), ...app1, ...encoded.subarray(2)]);
+}
 
 Deno.test("recognizer - an uploaded phone photo is read as its digit, with what the model saw and ten bars", async () => {
   await withRecognizer(async ({ page }) => {
@@ -18,6 +68,28 @@ Deno.test("recognizer - an uploaded phone photo is read as its digit, with what 
       await page.locator("[data-testid=results]").getAttribute("aria-live"),
       "polite",
     );
+  });
+});
+
+Deno.test("recognizer - a photo stored sideways with EXIF orientation 6 is turned upright before reading", async () => {
+  // abhighule_008 is a 518×518 photo of a 7; rows 40–439 keep the whole digit.
+  const bytes = await rotatedJpeg(photo("abhighule/abhighule_008.jpg"), 40, 400);
+  await withRecognizer(async ({ page }) => {
+    const size = await page.evaluate(async (data) => {
+      const blob = new Blob([new Uint8Array(data)], { type: "image/jpeg" });
+      // deno-lint-ignore no-explicit-any
+      const pixels = await (globalThis as any).digitRecognizer.decode(blob);
+      return [pixels.width, pixels.height];
+    }, [...bytes]);
+    // The size is the proof of rotation (a sideways 7 is still often read as 7).
+    assert.deepEqual(size, [518, 400], "stored 400×518, shown 518×400");
+    await page.setInputFiles("[data-testid=file-input]", {
+      name: "portrait.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from(bytes),
+    });
+    const [result] = await settledResults(page, 1);
+    assert.equal(result.digit, "7");
   });
 });
 
