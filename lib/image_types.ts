@@ -41,6 +41,11 @@ export interface DigitCrop {
   pixels: Float32Array;
   /** Where the digit is in the original (input) image. */
   box: Box;
+  /**
+   * Other renderings of the same digit worth reading too (e.g. narrower, when
+   * the source image stretched it to its frame); the most confident wins.
+   */
+  alternatives?: Float32Array[];
 }
 
 /** What preprocessing found in an image. */

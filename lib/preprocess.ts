@@ -55,6 +55,14 @@ export interface PreprocessOptions {
   level_quantile?: number;
   /** Thin strokes wider than this many times the target (0 = never; default 0). */
   thin_above?: number;
+  /**
+   * Widths (relative) to also try for a digit that fills a tiny image edge to
+   * edge (default [0.7, 0.5, 0.35]; [] to turn off). Such images were
+   * size-normalised to their frame, as Semeion and USPS scans were, which
+   * stretches narrow digits (a 1 with a flag becomes a wide 4-like shape);
+   * the recogniser keeps the most confident of the readings.
+   */
+  aspect_hypotheses?: number[];
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
@@ -68,6 +76,7 @@ const DEFAULTS: Required<PreprocessOptions> = {
   max_digits: 16,
   level_quantile: 0.7,
   thin_above: 0,
+  aspect_hypotheses: [0.7, 0.5, 0.35],
 };
 
 /**
@@ -115,10 +124,22 @@ export function preprocess_image(
   const groups = group_digits(kept, w, h).slice(0, opt.max_digits);
   if (groups.length === 0) return none("no digit-sized shape found");
 
-  const digits: DigitCrop[] = groups.map((g) => ({
-    pixels: digit_to_mnist(map.ink, labels, g, opt),
-    box: scale_box(g, fx, fy, image.width, image.height),
-  }));
+  const digits: DigitCrop[] = groups.map((g) => {
+    const crop: DigitCrop = {
+      pixels: digit_to_mnist(map.ink, labels, g, opt, 1),
+      box: scale_box(g, fx, fy, image.width, image.height),
+    };
+    // A digit touching all four edges of a tiny image: its aspect ratio was
+    // probably lost when the image was normalised to its frame.
+    const fills_frame = Math.max(w, h) <= 64 && g.x0 === 0 && g.y0 === 0 && g.x1 === w &&
+      g.y1 === h;
+    if (fills_frame && opt.aspect_hypotheses.length) {
+      crop.alternatives = opt.aspect_hypotheses.map((s) =>
+        digit_to_mnist(map.ink, labels, g, opt, s)
+      );
+    }
+    return crop;
+  });
   return { digits, inverted: map.inverted, work_size };
 }
 
@@ -187,6 +208,7 @@ function digit_to_mnist(
   labels: Int32Array,
   g: DigitGroup,
   opt: Required<PreprocessOptions>,
+  squeeze: number,
 ): Float32Array {
   const { width: w } = ink;
   const members = new Set(g.labels);
@@ -249,7 +271,9 @@ function digit_to_mnist(
     else if (scale < 1.05) img = original;
   }
   if (opt.deskew) img = deskew(img);
-  return place_in_mnist_frame(trim(img));
+  img = trim(img);
+  if (squeeze !== 1) img = resample(img, Math.max(1, Math.round(img.width * squeeze)), img.height);
+  return place_in_mnist_frame(img);
 }
 
 /** Mask grown by one pixel in the 8 directions. */

@@ -58,16 +58,25 @@ export function classify_digits(
     };
   }
   const t0 = now();
-  const rows = predict_probabilities(model, pre.digits.map((d) => d.pixels));
+  // One batch for every rendering of every digit.
+  const crops = pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
+  const rows = predict_probabilities(model, crops);
   const model_ms = now() - t0;
-  const predictions: DigitPrediction[] = rows.map((p, i) => {
+  let next = 0;
+  const predictions: DigitPrediction[] = pre.digits.map((d) => {
+    // Of a digit's renderings, the one the model is surest about.
+    let p = rows[next++];
+    for (let k = 0; k < (d.alternatives?.length ?? 0); k++) {
+      const q = rows[next++];
+      if (Math.max(...q) > Math.max(...p)) p = q;
+    }
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
     return {
       digit: best,
       confidence: p[best],
       probabilities: p.map((v) => Math.round(v * 1e4) / 1e4),
-      box: pre.digits[i].box,
+      box: d.box,
     };
   });
   return {

@@ -392,3 +392,32 @@ Deno.test("preprocess - leaves out an underline, under a number or a single digi
   const s = one_digit(to_rgba(single));
   assert.ok(s.box[1] + s.box[3] < 315, `box ${s.box} should end above the underline`);
 });
+
+Deno.test("preprocess - offers narrower renderings of a digit stretched to its tiny frame", () => {
+  // A Semeion-style 16×16 scan: a flagged 1 stretched to fill the frame.
+  const rows = [
+    "............####",
+    "...........#####",
+    "..........######",
+    ".........#####..",
+    "........######..",
+    "......####.###..",
+    "....###....###..",
+    "#####......###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+    "...........###..",
+  ];
+  const data = Uint8Array.from(rows.join(""), (c) => (c === "#" ? 0 : 255));
+  const d = one_digit({ width: 16, height: 16, data, channels: 1 });
+  assert.equal(d.alternatives?.length, 3);
+  const widths = [d.pixels, ...d.alternatives!].map((p) => geometry(p).w);
+  assert.ok(widths[3] < widths[0] * 0.6, `widths ${widths}`);
+  // A digit with margins around it keeps its shape: no alternatives.
+  assert.equal(one_digit(to_rgba(page_with_seven())).alternatives, undefined);
+});
