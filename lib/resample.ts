@@ -129,7 +129,10 @@ function luma(d: ArrayLike<number>, o: number): number {
  * 2×2 samples): a 12 MP photo then costs about a ninth of its bytes.
  * Returns the grey image and the scale factor (work size / input size, ≤ 1).
  */
-export function to_grey(image: RasterImage, max_side = Infinity): { grey: GreyImage; scale: number } {
+export function to_grey(
+  image: RasterImage,
+  max_side = Infinity,
+): { grey: GreyImage; scale: number } {
   const { width: w, height: h, data } = image;
   if (!(w > 0 && h > 0)) throw new RangeError(`empty image ${w}×${h}`);
   const c = channels_of(image);
