@@ -137,3 +137,31 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
     assert.equal(all[0].digit, "3");
   });
 });
+
+Deno.test("recognizer - an image pasted from the clipboard and one dropped on the page are read", async () => {
+  const pasted = [...await Deno.readFile(photo("dfak0/dfak0_001.png"))]; // a drawn 0
+  const dropped = [...await Deno.readFile(photo("dfak0/dfak0_004.png"))]; // a drawn 3
+  await withRecognizer(async ({ page }) => {
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "pasted.png", { type: "image/png" }));
+      document.body.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    }, pasted);
+    assert.equal((await settledResults(page, 1))[0].digit, "0");
+
+    await page.click("#rz-tab-draw"); // A drop anywhere works, whatever the tab.
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "dropped.png", { type: "image/png" }));
+      const init = { dataTransfer: data, bubbles: true, cancelable: true };
+      const target = document.querySelector("h1")!;
+      target.dispatchEvent(new DragEvent("dragover", init));
+      target.dispatchEvent(new DragEvent("drop", init));
+    }, dropped);
+    const results = await settledResults(page, 2);
+    assert.equal(results[0].digit, "3");
+    assert.equal(await page.getAttribute("#rz-tab-upload", "aria-selected"), "true");
+  });
+});
