@@ -53,6 +53,9 @@ function pixelsToUrl(pixels: ImageData): Promise<string> {
 
 function messageOf(e: unknown): string {
   if (e instanceof InputError) return e.message;
+  if (getEngineState().status === "error") {
+    return "The recognizer could not start on this device, so this image was not read.";
+  }
   return `This image could not be read: ${(e as Error)?.message ?? String(e)}`;
 }
 
@@ -204,6 +207,12 @@ export default function Recognizer(
   return (
     <section id="recognizer" class="card recognizer rz" aria-label="Recognizer">
       <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Choose how to give digits" />
+
+      {engine.status === "error" && (
+        <p class="rz-error" role="alert">
+          The recognizer could not start: {engine.error}. Check your connection and reload the page.
+        </p>
+      )}
 
       {notice && (
         <p class="rz-notice" role="status">

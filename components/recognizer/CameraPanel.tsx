@@ -29,11 +29,14 @@ export function CameraPanel(
 ) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
+  /** Bumped on every start and stop, so a camera that opens after the user left is closed. */
+  const session = useRef(0);
   const [state, setState] = useState<CameraState>("off");
   const [message, setMessage] = useState("");
   const [flash, setFlash] = useState(false);
 
   const stop = () => {
+    session.current++;
     stopCamera(stream.current);
     stream.current = null;
     if (video.current) video.current.srcObject = null;
@@ -49,8 +52,13 @@ export function CameraPanel(
       return;
     }
     setState("starting");
+    const mine = ++session.current;
     try {
       const s = await openCamera();
+      if (mine !== session.current) {
+        stopCamera(s); // The panel was left while the permission prompt was open.
+        return;
+      }
       stream.current = s;
       if (video.current) {
         video.current.srcObject = s;
@@ -58,6 +66,7 @@ export function CameraPanel(
       }
       setState("live");
     } catch (e) {
+      if (mine !== session.current) return;
       setMessage(cameraErrorMessage(e));
       setState("error");
     }

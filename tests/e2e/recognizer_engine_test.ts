@@ -58,3 +58,20 @@ Deno.test("recognizer - ?backend=cpu overrides the automatic choice", async () =
     assert.equal(await page.evaluate(() => document.documentElement.dataset.backend), "cpu");
   }, { query: "?backend=cpu" });
 });
+
+Deno.test("recognizer - when the model cannot be downloaded, the page says so and uploads get a clear message", async () => {
+  await withRecognizer(async ({ page }) => {
+    assert.match(await page.locator(".rz [role=alert]").innerText(), /could not start/i);
+    assert.match(await page.locator("[data-testid=engine-status]").innerText(), /unavailable/i);
+    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    const [result] = await settledResults(page, 1);
+    assert.equal(result.state, "error");
+    assert.match(result.text, /could not start/i);
+    // The rest of the page still works.
+    await page.click("#rz-tab-draw");
+    assert.ok(await page.isVisible("[data-testid=drawing-pad]"));
+  }, {
+    before: (page) => page.route("**/model/*.bin", (route) => route.abort()),
+    waitFor: ".rz-dot-error",
+  });
+});

@@ -47,7 +47,8 @@ export interface RecognizerSession {
 
 /**
  * Builds, serves, launches Chromium (with `args`), opens `/` + `query` and
- * waits until the first prediction is possible; runs `fn`; cleans up.
+ * waits until the first prediction is possible (or `waitFor`); runs `fn`;
+ * checks the page threw nothing; cleans up.
  */
 export async function withRecognizer(
   fn: (s: RecognizerSession) => Promise<void>,
@@ -57,6 +58,10 @@ export async function withRecognizer(
     viewport?: { width: number; height: number };
     /** A script run in the page before any of the app's (to break or fake browser APIs). */
     init?: () => void;
+    /** Called before navigation (e.g. to intercept requests). */
+    before?: (page: Page) => Promise<void>;
+    /** What to wait for after navigation (default: the engine is ready). */
+    waitFor?: string;
   } = {},
 ): Promise<void> {
   await buildOnce();
@@ -67,10 +72,13 @@ export async function withRecognizer(
       viewport: options.viewport ?? { width: 1280, height: 900 },
     });
     if (options.init) await page.addInitScript(options.init);
+    await options.before?.(page);
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(server.url + "/" + (options.query ?? ""));
-    await page.waitForSelector("html[data-recognizer-ready]", { timeout: 60_000 });
+    await page.waitForSelector(options.waitFor ?? "html[data-recognizer-ready]", {
+      timeout: 60_000,
+    });
     await fn({ server, browser, page, errors });
     assert.deepEqual(errors, [], "no uncaught errors in the page");
   } finally {
