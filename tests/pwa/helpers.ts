@@ -23,7 +23,7 @@ export function buildOnce(): Promise<unknown> {
 
 /** What a PWA test gets. */
 export interface AppSession {
-  server: TestServer;
+  server: { url: string };
   browser: Browser;
   context: BrowserContext;
   page: Page;
@@ -34,10 +34,11 @@ export interface AppSession {
 /** Builds, serves, opens a browser context with `pwaTest` in every page, runs `fn`, cleans up. */
 export async function withApp(
   fn: (s: AppSession) => Promise<void>,
-  options: { context?: BrowserContextOptions; server?: TestServer } = {},
+  options: { context?: BrowserContextOptions; server?: { url: string } } = {},
 ): Promise<void> {
   await buildOnce();
-  const server = options.server ?? await startTestServer(ROOT);
+  const own: TestServer | undefined = options.server ? undefined : await startTestServer(ROOT);
+  const server = options.server ?? own!;
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({
@@ -52,7 +53,7 @@ export async function withApp(
     await fn({ server, browser, context, page, errors });
   } finally {
     await browser.close();
-    if (!options.server) await server.close();
+    await own?.close();
   }
 }
 
