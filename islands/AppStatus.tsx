@@ -35,7 +35,7 @@ export default function AppStatus() {
         {offline && (
           <p class="status-banner status-offline" data-status="offline">
             <span class="status-dot" aria-hidden="true" />
-            You're offline. Recognition and your history still work.
+            <span>You're offline. Recognition and your history still work.</span>
           </p>
         )}
         {storageProblem && (

@@ -126,13 +126,13 @@ export default function History() {
         <div>
           <h1 id="history-title">History</h1>
           <p class="history-summary">
-            {load.state === "ready"
+            {load.state === "ready" && count > 0
               ? `${count} recognition${count === 1 ? "" : "s"}, stored on this device only` +
                 (storage.usage ? ` (${formatBytes(storage.usage)} used)` : "")
               : "Your recognitions, stored on this device only"}
           </p>
         </div>
-        <div class="history-actions">
+        <div class="history-actions" hidden={count === 0}>
           <button
             type="button"
             onClick={exportAll}
