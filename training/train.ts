@@ -9,6 +9,7 @@
  *   --time-budget MIN (fit the whole LR schedule into MIN minutes of steps)
  *   --export-only CHECKPOINT_DIR (skip training; ship that checkpoint)
  *   --benchmarks FILE (where the run's numbers go, default BENCHMARKS.md; "" = nowhere)
+ *   --extra FILE (a history export of the app: the user's own digits join the training set)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
  */
@@ -16,6 +17,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
 import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
+import { appendDigits, historyExportToDigitSet } from "../lib/history_export.ts";
 import { type BackendChoice, init_backend } from "./backend.ts";
 import { DEFAULT_TRAIN, load_checkpoint, train_model, type TrainOptions } from "./trainer.ts";
 import { build_variants } from "./export.ts";
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     "time-budget": { type: "string" },
     "export-only": { type: "string" },
     benchmarks: { type: "string", default: "BENCHMARKS.md" },
+    extra: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -51,7 +54,7 @@ if (values.help) {
     "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
       "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
       "  [--bench STEPS] [--time-budget MINUTES]\n" +
-      "  [--export-only CHECKPOINT_DIR]",
+      "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl]",
   );
   Deno.exit(0);
 }
@@ -73,7 +76,7 @@ const t_load = performance.now();
 const train_set = await load_mnist_split(data_dir, "train");
 const test_set = await load_mnist_split(data_dir, "test");
 const limit = values.limit ? Math.min(Number(values.limit), train_set.count) : train_set.count;
-const data = limit < train_set.count
+const mnist = limit < train_set.count
   ? {
     ...train_set,
     count: limit,
@@ -81,6 +84,11 @@ const data = limit < train_set.count
     labels: train_set.labels.subarray(0, limit),
   }
   : train_set;
+// --extra FILE: the user's own digits from the app's history export (lib/history_export.ts),
+// repeated so that a few dozen weigh something next to 60,000 MNIST digits.
+const data = values.extra
+  ? appendDigits(mnist, historyExportToDigitSet(await Deno.readFile(values.extra)), 10)
+  : mnist;
 console.log(
   `MNIST from ${data_dir}: ${data.count} training + ${test_set.count} test digits ` +
     `(${((performance.now() - t_load) / 1000).toFixed(1)} s); backend ${backend}`,
