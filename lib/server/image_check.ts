@@ -5,6 +5,7 @@
  * decompression bomb is refused without allocating its pixels. Also maps the
  * decoder's error codes to HTTP answers, in one place.
  */
+import omggif from "omggif";
 import { ImageDecodeError, type ImageInfo, read_image_info } from "../decode_image.ts";
 import { ApiError } from "./api_error.ts";
 
@@ -48,5 +49,41 @@ export function inspectImage(bytes: Uint8Array, maxPixels: number): ImageInfo {
         `the limit is ${(maxPixels / 1e6).toFixed(1)} MP.`,
     );
   }
+  if (info.format === "gif") checkGifFrame(bytes, info);
   return info;
+}
+
+/** The part of omggif's reader used here (the package ships no types). */
+interface GifFrames {
+  frameInfo(n: number): { x: number; y: number; width: number; height: number };
+}
+
+/**
+ * A GIF's first frame has its own size, apart from the screen size in the
+ * header, and the decoder allocates and walks that many pixels: a frame of
+ * 60,000² in a 30×30 GIF of 1 KB would take minutes. The frame must lie
+ * within the screen. Parsing the block structure touches no pixel data.
+ */
+function checkGifFrame(bytes: Uint8Array, info: ImageInfo) {
+  let frame;
+  try {
+    const Reader = (omggif as unknown as { GifReader: new (b: Uint8Array) => GifFrames }).GifReader;
+    frame = new Reader(bytes).frameInfo(0);
+  } catch (error) {
+    throw new ApiError(
+      422,
+      "corrupt",
+      `Cannot read the GIF's frames: the file is truncated or corrupt (${
+        (error as Error).message
+      }).`,
+    );
+  }
+  if (frame.x + frame.width > info.width || frame.y + frame.height > info.height) {
+    throw new ApiError(
+      422,
+      "corrupt",
+      `The GIF's first frame (${frame.width}×${frame.height} at ${frame.x},${frame.y}) ` +
+        `lies outside its ${info.width}×${info.height} screen: the file is corrupt.`,
+    );
+  }
 }

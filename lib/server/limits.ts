@@ -20,6 +20,8 @@ export interface ApiLimits {
   maxQueued: number;
   /** Time allowed to receive the whole body, so a slow sender cannot hold a slot (408). */
   bodyTimeoutMs: number;
+  /** Time allowed to decode and preprocess one image before its worker is killed (422). */
+  decodeTimeoutMs: number;
 }
 
 /** Defaults: a 10 MB body, the decoder's pixel limit, one recognition at a time. */
@@ -27,11 +29,14 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = Object.freeze({
   maxBodyBytes: 10 * 1024 * 1024,
   maxPixels: DEFAULT_MAX_PIXELS,
   maxImages: 16,
-  // Recognition is synchronous JavaScript on one thread: more than one at a
-  // time only multiplies the memory held by decoded images.
+  // Each running request holds a decoded image in a worker; on the small
+  // machines this runs on, more than one at a time buys little speed for
+  // much memory. API_CONCURRENCY raises it where there are cores to spare.
   concurrency: 1,
   maxQueued: 32,
   bodyTimeoutMs: 30_000,
+  // A 48 MP photo takes a few seconds on a slow core; a hostile file can take forever.
+  decodeTimeoutMs: 20_000,
 });
 
 const ENV_NAMES: Record<keyof ApiLimits, string> = {
@@ -41,6 +46,7 @@ const ENV_NAMES: Record<keyof ApiLimits, string> = {
   concurrency: "API_CONCURRENCY",
   maxQueued: "API_MAX_QUEUED",
   bodyTimeoutMs: "API_BODY_TIMEOUT_MS",
+  decodeTimeoutMs: "API_DECODE_TIMEOUT_MS",
 };
 
 /**

@@ -1,17 +1,16 @@
 /**
  * The server's one copy of the digit model: the TensorFlow.js backend is
  * chosen and the model loaded once, at start-up, and every request reuses
- * them. Recognition goes through the same `decode_image` and `recognize` as
- * the CLI, and `recognize` through the same preprocessing as the browser.
+ * them. Images are decoded and preprocessed in workers (preprocess_pool.ts)
+ * by the same functions as the CLI and the browser; the digit crops come back
+ * here to `classify_digits`, the model half of `recognize`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { decode_image } from "../decode_image.ts";
 import { type DigitModel, load_model } from "../model_runner.ts";
-import { recognize } from "../recognize.ts";
+import { classify_digits } from "../recognize.ts";
 import { init_inference_backend } from "../tf_backend.ts";
-import type { RecognitionResult } from "../image_types.ts";
+import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import { ApiError } from "./api_error.ts";
-import { toApiError } from "./image_check.ts";
 
 /** The shipped model, found relative to this file so any working directory works. */
 export const DEFAULT_MODEL_PATH =
@@ -26,12 +25,6 @@ export interface ModelServiceOptions {
   modelPath?: string;
   /** Preferred backend; "wasm" falls back to "cpu" where WASM cannot start. */
   backend?: "wasm" | "cpu";
-}
-
-/** What recognising one image gives, with the decode time added. */
-export interface ImageRecognition {
-  result: RecognitionResult;
-  decodeMs: number;
 }
 
 /** See the module comment. */
@@ -101,21 +94,9 @@ export class ModelService {
     }
   }
 
-  /**
-   * Decodes `bytes` (at most `maxPixels`) and reads the digits in them.
-   * Throws `ApiError` for images that cannot be decoded.
-   */
-  async recognizeBytes(bytes: Uint8Array, maxPixels: number): Promise<ImageRecognition> {
-    const model = await this.model();
-    const t0 = performance.now();
-    let image;
-    try {
-      image = await decode_image(bytes, { max_pixels: maxPixels });
-    } catch (error) {
-      throw toApiError(error);
-    }
-    const decodeMs = performance.now() - t0;
-    return { result: recognize(model, image), decodeMs };
+  /** Runs the model on preprocessed digits; 503 `model_unavailable` without a model. */
+  async classify(pre: PreprocessResult, preprocessMs: number): Promise<RecognitionResult> {
+    return classify_digits(await this.model(), pre, {}, preprocessMs);
   }
 
   /** Live tensors of the TensorFlow.js engine: constant between requests when nothing leaks. */

@@ -7,20 +7,28 @@ import { ApiError, errorResponse, jsonError, jsonResponse } from "./api_error.ts
 import { BoundedQueue, QueueFullError } from "./bounded_queue.ts";
 import type { ApiLimits } from "./limits.ts";
 import { limitsFromEnv } from "./limits.ts";
-import { type ImageRecognition, type ModelService, sharedModelService } from "./model_service.ts";
+import { type ModelService, sharedModelService } from "./model_service.ts";
+import { type Preprocessed, PreprocessPool } from "./preprocess_pool.ts";
 import { readUploads, type Upload, withImageContext } from "./uploads.ts";
+import type { RecognitionResult } from "../image_types.ts";
 
 /** What the API handlers work with. */
 export interface ApiDeps {
   service: ModelService;
   queue: BoundedQueue;
+  pool: PreprocessPool;
   limits: ApiLimits;
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** The answer for one image. */
-function imageJson(upload: Upload, { result, decodeMs }: ImageRecognition, ms: number) {
+function imageJson(
+  upload: Upload,
+  result: RecognitionResult,
+  { decodeMs }: Preprocessed,
+  ms: number,
+) {
   return {
     ...(upload.name ? { name: upload.name } : {}),
     format: upload.info.format,
@@ -77,13 +85,14 @@ export function createPredictHandler(deps: ApiDeps): (req: Request) => Promise<R
       const images = [];
       for (const [index, upload] of uploads.entries()) {
         const t0 = performance.now();
-        let recognition: ImageRecognition;
+        let prepared: Preprocessed;
         try {
-          recognition = await deps.service.recognizeBytes(upload.bytes, deps.limits.maxPixels);
+          prepared = await deps.pool.run(upload.bytes, deps.limits.maxPixels);
         } catch (error) {
           throw multipart ? withImageContext(error, index, upload.name) : error;
         }
-        images.push(imageJson(upload, recognition, performance.now() - t0));
+        const result = await deps.service.classify(prepared.pre, prepared.preprocessMs);
+        images.push(imageJson(upload, result, prepared, performance.now() - t0));
       }
       return jsonResponse({
         model_version: deps.service.version,
@@ -145,6 +154,8 @@ export function sharedApiDeps(): ApiDeps {
     shared = {
       service: sharedModelService(),
       queue: new BoundedQueue({ concurrency: limits.concurrency, maxQueued: limits.maxQueued }),
+      // One worker per running request: the queue never lets more run at once.
+      pool: new PreprocessPool({ size: limits.concurrency, timeoutMs: limits.decodeTimeoutMs }),
       limits,
     };
   }

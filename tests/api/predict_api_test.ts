@@ -8,6 +8,7 @@ import { startTestServer } from "../helpers/server.ts";
 import {
   concat,
   digitImage,
+  GIF_LZW_LOOP,
   imagesByFormat,
   jpegBytes,
   multipart,
@@ -22,12 +23,13 @@ const MODEL_VERSION = JSON.parse(
   await Deno.readTextFile(new URL("../../static/model/model.json", import.meta.url)),
 ).userDefinedMetadata.version;
 
-/** Small limits: one recognition at a time, one waiting, 4 images, 1.5 s for a body. */
+/** Small limits: one recognition at a time, one waiting, 4 images, 1.5 s for a body or a decode. */
 const ENV = {
   API_CONCURRENCY: "1",
   API_MAX_QUEUED: "1",
   API_MAX_IMAGES: "4",
   API_BODY_TIMEOUT_MS: "1500",
+  API_DECODE_TIMEOUT_MS: "1500",
 };
 
 async function waitReady(url: string): Promise<Record<string, unknown>> {
@@ -246,6 +248,24 @@ Deno.test("api - the real server answers each kind of request as documented", as
         const corrupt = png.slice();
         for (let i = 100; i < 300; i++) corrupt[i] ^= 0x5a;
         await expectError(post(server.url, corrupt, "image/png"), 422, "corrupt");
+      },
+    );
+
+    await t.step(
+      "422 decode_timeout for a GIF its decoder never finishes, health answering meanwhile",
+      async () => {
+        const started = Date.now();
+        const pending = post(server.url, GIF_LZW_LOOP, "image/gif");
+        await new Promise((r) => setTimeout(r, 300));
+        // Decoding runs in a worker: the server answers while it is stuck.
+        const health = await fetch(server.url + "/api/health");
+        assert.equal(health.status, 200);
+        assert.equal((await health.json()).queue.running, 1);
+        await expectError(pending, 422, "decode_timeout");
+        assert.ok(Date.now() - started < 10_000);
+        const ok = await post(server.url, pngBytes(digitImage()), "image/png");
+        assert.equal(ok.status, 200, "a fresh worker takes the next image");
+        await ok.body?.cancel();
       },
     );
 

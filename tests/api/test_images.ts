@@ -162,6 +162,37 @@ export async function pngBomb(size = 20_000): Promise<Uint8Array> {
   );
 }
 
+/**
+ * A 24×48 GIF of 1.6 KB, found by the fuzz test (seed 3), on which omggif's
+ * LZW decoder loops forever: its code table chases itself in a cycle.
+ */
+export const GIF_LZW_LOOP = fromBase64(
+  "R0lGODlhGAAwAIcAAAAAAAEBAQICAgMDAwQEBAUFBQYGBgcHBwgICAkJCQoKCgsLCwwMDA0NDQ4ODg8PDxAQEBERERIS" +
+    "EhMTExQUFBUVFRYWFhcXFxgYGBkZGRoaGhsbGxwcHB0dHR4eHh8fHyAgICEhISIiIiMjIyQkJCUlJSYmJicnJygoKCkp" +
+    "KSoqKisrKywsLC0tLS4uLi8vLzAwMDExMTIyMjMzMzQ0NDU1NTY2Njc3Nzg4ODk5OTo6Ojs7Ozw8PD09PT4+Pj8/P0BA" +
+    "QEFBQUJCQkNDQ0REREVFRUZGRkdHR0hISElJSUpKSktLS0xMTE1NTU5OTk9PT1BQUFFRUVJSUlNTU1RUVFVVVVZWVldX" +
+    "V1hYWFlZWVpaWltbW1xcXF1dXV5eXl9fX2BgYGFhYWJiYmNjY2RkMmVlZWZmZmdnZ2hoaGlpaWpqamtra2xsbG1tbW5u" +
+    "bm9vb3BwcHFxcXJycnNzc3R0dHV1dXZ2dnd3d3h4eHl5eXp6ent7e3x8fH19fX5+fn9/f4CAgIGBgYKCgoODg4SEhIWF" +
+    "hYaGhoeHh4iIiImJiYqKiouLi4yMjI2NjY6Ojo+Pj5CQkJGRkZKSkpOTk5SUlJWVlZaWlpeXl5iYmJmZmZqampubm5yc" +
+    "nJ2dnZ6enp+fwaCgoKGhoaKioqOjo6SkpKWlpaampqenp6ioqKmpqaqqqqurq6ysrK2tra6urq+vr7CwsLGxsbKysrOz" +
+    "s7S0tLW1tba2tre3t7i4uLm5ubq6uru7u7y8vL29vb6+vr+/v8DAwMHBwcLCwsPDw8TExMXFxcbGxsfHx8jIyMnJycrK" +
+    "ysvLy8zMzM3czc7Ozs/Pz9DQ0NHR0dLS0tPT09TU1NXV1dbW1tfX19jY2NnZ2dra2tvb29zc3N3d3d7e3t/f3+Dg4OHh" +
+    "4eLi4uPj4+Tk5OXl5ebm5ufn5+jo6Onp6erq6uvr6+zs7O3t7e7u7u/v7/Dw8PHx8fLy8vPz8/T09PX19fb29vf39/j4" +
+    "+Pn5+fr6+vv7+/z8/P39/f7+/v///ywAAAAAGAAwAAAI/wD/wXv3ryC/f/oKFmz3r19Be//WNWSnEB/BfxDnKcynxuM/" +
+    "ju32ISy4Dx/Eew/dyXu3zt8/fB4F2lsH8R/Fh6fg4UNpcGJBjf/ouYP3L94+eh7vzfPXLx5KovaQvrzn0Ga9eP/2ubuI" +
+    "D59GmB1FRmR3kx08if+uXhQpsWrBm1jXyZMIER48ef/miYzn0iMlJ2EU8nTX8CPGoP3WObxXD4DjVgXfOYyLl2jHe+z8" +
+    "fXFMgBXegvLu1ZTYF3NBaQ8cl6CXsCC9fvz62hSrkAoDx6Pu0WaHN54+f/v29cNXT2MtxwC4ZM0Xbx5HhYQ7rnOXrwiA" +
+    "BRGs3bvHL946fDcLSv/8XNAUAgAO3Egl3/Em2oIaADBgwC2islz0YPaj3c/dwXz5OMJZInl54lgX+5ylzz5o4ZUPPdUg" +
+    "N4Jd/xDiWAJSxfZPOwnVU1AdjhnAyXOHAHAAAAV5qNBF8zizgAMHoLAOR/rIoQAAFyhEUT/6uMPQPUowsAACq0jkXxgA" +
+    "FBCAQiX5E908ySCnRVZ5/dMGAAZIEBNR/tgjRAQTAEDMk//IAQABE7z1TnjxhOLYA05Q+ZMgAExAQD0quiMcQigEkGQ1" +
+    "I/3jDz9xIOeRh/WQwVkRf7TxRSGFkKHHDkkCcEcaZtRymDwDIIfAAAQAkAAANyLgp2MODKBAVv3EAoAEB1D/cOMAEBQA" +
+    "gKwGRDAqcg40c9U/Kph4awAJXPABAA+AgFwAFkQAAB3/+KcQPeTJ4w89TIFoYkHwEMZclUySpNAdyBrwjzxI+TMPYa1R" +
+    "ZI9vgarhWAMaHfSQPYSJBFZaPc6TR6goRndRQYT1pRFQ/5hhYgAiSbYPQ/v48w61AhWEVUFlzAsPSvfEI09C+9izb1WK" +
+    "lQlABBEoZBlG7+jjlkf6gGHrkgQJldM7BfPDUFE4u/SInzI4qBBQN6FkLUcqxkHDKvugJNFN8BzETmtcFYRSPgTV9M/V" +
+    "goIWUzvyPNcQdfnIp9C7n7nj4dkMcYRuPbLZs25hGw5cEFj+5PMwPfPAQZMPO+/Q9lI/7spd1T54oQSRSDzJ/90/79hD" +
+    "Gz324vWZWeuws7NC7fBUUEIc7VPPOu+0w5A/eP22NcGf5dMUXgEBADs=",
+);
+
 /** A minimal SVG drawing (refused: script-capable, not a photo). */
 export const SVG_BYTES = new TextEncoder().encode(
   '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
