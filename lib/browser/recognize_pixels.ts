@@ -18,6 +18,7 @@ import {
   type RecognitionSource,
   saveEntry,
 } from "../history_store.ts";
+import { packCrops } from "../history_export.ts";
 import { classifyPreprocessed, getEngineState } from "./engine.ts";
 import { makeThumbnail } from "./thumbnail.ts";
 
@@ -147,6 +148,8 @@ export async function recognizePixels(
         probabilities: result.predictions.map((p) => p.probabilities),
         backend,
         modelVersion: version ?? "unknown",
+        // What the model saw: the history export uses it to fine-tune on the user's corrections.
+        crops: packCrops(crops),
       };
       await saveEntry(entry); // Never rejects: the store reports its own failures.
     })().catch(() => options.onStorageProblem?.("This result could not be saved to the history."));
