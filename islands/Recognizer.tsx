@@ -24,8 +24,14 @@ import {
   recognizePixels,
 } from "../lib/browser/recognize_pixels.ts";
 import { installDiagnostics } from "../lib/browser/diagnostics.ts";
+import { takeSharedImages } from "../lib/share_inbox.ts";
 
 type TabId = "camera" | "upload" | "draw";
+
+/** The tab named by `?mode=` (the manifest's shortcuts use it), if it is one. */
+function tabFromMode(mode: string | null | undefined): TabId | null {
+  return mode === "camera" || mode === "upload" || mode === "draw" ? mode : null;
+}
 
 const TABS: TabSpec<TabId>[] = [
   { id: "camera", label: "Camera", icon: <CameraIcon /> },
@@ -39,6 +45,8 @@ export interface RecognizerProps {
   modelUrl?: string;
   /** Folder URL of the tfjs WASM binaries (default "/wasm/"). */
   wasmDir?: string;
+  /** The tab to open with ("camera", "upload" or "draw"; default "upload"). */
+  mode?: string | null;
 }
 
 function pixelsToUrl(pixels: ImageData): Promise<string> {
@@ -77,9 +85,9 @@ function revealResults(): void {
  * runs on the device; results are kept in the on-device history.
  */
 export default function Recognizer(
-  { modelUrl = "/model/model.json", wasmDir = "/wasm/" }: RecognizerProps,
+  { modelUrl = "/model/model.json", wasmDir = "/wasm/", mode }: RecognizerProps,
 ) {
-  const [tab, setTab] = useState<TabId>("upload");
+  const [tab, setTab] = useState<TabId>(tabFromMode(mode) ?? "upload");
   const [engine, setEngine] = useState<EngineState>(getEngineState());
   const [items, setItems] = useState<ResultItem[]>([]);
   const [drawOutcome, setDrawOutcome] = useState<RecognitionOutcome | null>(null);
@@ -160,6 +168,15 @@ export default function Recognizer(
     installDiagnostics();
     const unsubscribe = subscribeEngine(setEngine);
     startEngine({ modelUrl, wasmDir }).catch(() => {}); // Shown through the engine state.
+    // The service worker serves the same cached page for every query: read ?mode= here too.
+    const fromUrl = tabFromMode(new URLSearchParams(location.search).get("mode"));
+    if (fromUrl) setTab(fromUrl);
+    // Images shared to the installed app (share sheet → /?shared=ID), taken once.
+    takeSharedImages().then((files) => {
+      if (!files.length) return;
+      setTab("upload");
+      processFiles(files, "share");
+    });
 
     const onPaste = (e: ClipboardEvent) => {
       const target = e.target as HTMLElement | null;

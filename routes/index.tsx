@@ -1,7 +1,8 @@
+import type { PageProps } from "@/framework/mod.ts";
 import Recognizer from "../islands/Recognizer.tsx";
 
-/** The home page: what the app does and the recognizer itself. */
-export default function Home() {
+/** The home page: what the app does and the recognizer itself (`?mode=camera|upload|draw`). */
+export default function Home({ url }: PageProps) {
   return (
     <>
       <section class="hero">
@@ -11,7 +12,11 @@ export default function Home() {
           digits are read on your device, in milliseconds, even without a connection.
         </p>
       </section>
-      <Recognizer modelUrl="/model/model.json" wasmDir="/wasm/" />
+      <Recognizer
+        modelUrl="/model/model.json"
+        wasmDir="/wasm/"
+        mode={url.searchParams.get("mode")}
+      />
     </>
   );
 }

@@ -48,3 +48,10 @@ Deno.test("recognizer - the tabs work from the keyboard", async () => {
     assert.equal(await page.getAttribute("#rz-tab-camera", "aria-selected"), "true");
   });
 });
+
+Deno.test("recognizer - ?mode=draw (the manifest's shortcut) opens the drawing pad", async () => {
+  await withRecognizer(async ({ page }) => {
+    assert.equal(await page.getAttribute("#rz-tab-draw", "aria-selected"), "true");
+    assert.ok(await page.isVisible("[data-testid=drawing-pad]"));
+  }, { query: "?mode=draw" });
+});
