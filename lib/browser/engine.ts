@@ -142,6 +142,7 @@ function releaseModel(): void {
 /** Tries the backends of `chain` in order until one runs the model; throws if none does. */
 async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void> {
   const art = await artifacts!;
+  let lastError = "";
   for (const name of chain) {
     if (state.failed[name] && !(userChoice && name === chain[0])) continue;
     try {
@@ -169,10 +170,13 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
       return;
     } catch (e) {
       releaseModel();
-      setState({ failed: { ...state.failed, [name]: (e as Error).message || String(e) } });
+      lastError = (e as Error).message || String(e);
+      setState({ failed: { ...state.failed, [name]: lastError } });
     }
   }
-  throw new Error("no backend could run the model on this device");
+  throw new Error(
+    `no backend could run the model on this device${lastError ? ` (${lastError})` : ""}`,
+  );
 }
 
 /**
