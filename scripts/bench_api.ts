@@ -1,5 +1,5 @@
 /**
- * `deno task bench:api [--duration S] [--connections N] [--overload N] [--write]`
+ * `deno task bench:api [--duration S] [--connections N] [--overload N] [--note TEXT] [--write]`
  *
  * Load benchmark of the prediction API: starts the real server (main.ts) on
  * a free loopback port, drives `POST /api/predict` with autocannon for a
@@ -190,6 +190,8 @@ async function main() {
       overload: { type: "string", default: "64" },
       photos: { type: "string", default: Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos` },
       write: { type: "boolean", default: false },
+      /** A remark for the report, e.g. what else was running on the machine. */
+      note: { type: "string", default: "" },
     },
   });
   const seconds = Number(values.duration);
@@ -235,7 +237,8 @@ async function main() {
       `Mix: the first photo of each source in the photo set (${
         mixed.map((s) => `${s.file} ${size(s.body.length)}`).join(", ")
       }). Phone photo: ${phone.file}. RSS is the whole server process (workers included), ` +
-      "sampled from /api/health every 250 ms; tensors are `tf.memory().numTensors`.",
+      "sampled from /api/health every 250 ms; tensors are `tf.memory().numTensors`." +
+      (values.note ? ` ${values.note}` : ""),
     ];
     const md = report(results, info);
     console.log(md);
