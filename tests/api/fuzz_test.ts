@@ -22,8 +22,8 @@ import {
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261124);
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? 2000);
-// A decoder stuck on a hostile file is cut off after this (422 decode_timeout), not 20 s.
-Deno.env.set("API_DECODE_TIMEOUT_MS", Deno.env.get("API_DECODE_TIMEOUT_MS") ?? "3000");
+/** A decoder stuck on a hostile file is cut off after this (422 decode_timeout), not 20 s. */
+const DECODE_TIMEOUT_MS = Deno.env.get("API_DECODE_TIMEOUT_MS") ?? "3000";
 
 type Rand = () => number;
 const int = (rand: Rand, n: number) => Math.floor(rand() * n);
@@ -230,7 +230,17 @@ function fuzzRequest(
 }
 
 Deno.test("fuzz - 2,000 mutated, truncated and random images get a 2xx or a JSON 4xx, never a 5xx", async () => {
-  const handler = await createApp({ root: ROOT, before: appMiddleware() });
+  // The routes read their limits from the environment once, when createApp loads them.
+  const previous = Deno.env.get("API_DECODE_TIMEOUT_MS");
+  Deno.env.set("API_DECODE_TIMEOUT_MS", DECODE_TIMEOUT_MS);
+  let handler: (req: Request) => Promise<Response>;
+  try {
+    handler = await createApp({ root: ROOT, before: appMiddleware() });
+  } finally {
+    if (previous === undefined) Deno.env.delete("API_DECODE_TIMEOUT_MS");
+    else Deno.env.set("API_DECODE_TIMEOUT_MS", previous);
+  }
+  assert.equal(sharedApiDeps().limits.decodeTimeoutMs, Number(DECODE_TIMEOUT_MS));
   const service = sharedModelService();
   await service.start();
   const rand = rng(SEED);
