@@ -57,8 +57,8 @@ function imageJson(
 /**
  * The predict handler: admission to the queue first (503 `busy` with
  * Retry-After when full, before reading a byte of the body), then the
- * capped body, every image's header checked, and only then decoding and
- * recognition, one request at a time per queue slot.
+ * capped body and every image's header checked, and only when its turn
+ * comes, decoding and preprocessing in a worker and the model here.
  */
 export function createPredictHandler(deps: ApiDeps): (req: Request) => Promise<Response> {
   return async (req) => {
