@@ -41,16 +41,25 @@ Deno.test("offline recognition - after one visit, with the network off, the relo
     await upload(page, png);
     const [digit] = await readings(page, 1);
     assert.equal(digit, "7");
-    // …and it went to the history, offline too.
-    const entries = await page.evaluate(async () =>
-      // deno-lint-ignore no-explicit-any
-      (await (globalThis as any).pwaTest.listEntries()).map((e: any) => ({
-        digits: e.digits,
-        source: e.source,
-        thumbnailBytes: e.thumbnail.size,
-        thumbnailType: e.thumbnail.type,
-      }))
-    );
+    // …and it went to the history, offline too (saved just after the result is shown).
+    let entries: {
+      digits: string;
+      source: string;
+      thumbnailBytes: number;
+      thumbnailType: string;
+    }[] = [];
+    for (const deadline = Date.now() + 10_000; entries.length === 0 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      entries = await page.evaluate(async () =>
+        // deno-lint-ignore no-explicit-any
+        (await (globalThis as any).pwaTest.listEntries()).map((e: any) => ({
+          digits: e.digits,
+          source: e.source,
+          thumbnailBytes: e.thumbnail.size,
+          thumbnailType: e.thumbnail.type,
+        }))
+      );
+    }
     assert.equal(entries.length, 1);
     assert.equal(entries[0].digits, "7");
     assert.equal(entries[0].source, "upload");
