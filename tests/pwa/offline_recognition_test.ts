@@ -21,6 +21,22 @@ async function readings(page: Page, count: number): Promise<string[]> {
   );
 }
 
+/**
+ * Waits until the history holds `count` entries. (An async predicate in
+ * page.waitForFunction returns a Promise, which counts as truthy at once.)
+ */
+async function waitForEntries(page: Page, count: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const n = await page.evaluate(async () =>
+      // deno-lint-ignore no-explicit-any
+      (await (globalThis as any).pwaTest.listEntries()).length
+    );
+    if (n >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the history did not reach ${count} entries`);
+}
+
 async function upload(page: Page, png: Uint8Array, name = "seven.png") {
   // The upload input, not the camera's (which has `capture`).
   await page.setInputFiles("input[type=file]:not([capture]) >> nth=0", {
@@ -42,24 +58,16 @@ Deno.test("offline recognition - after one visit, with the network off, the relo
     const [digit] = await readings(page, 1);
     assert.equal(digit, "7");
     // …and it went to the history, offline too (saved just after the result is shown).
-    let entries: {
-      digits: string;
-      source: string;
-      thumbnailBytes: number;
-      thumbnailType: string;
-    }[] = [];
-    for (const deadline = Date.now() + 10_000; entries.length === 0 && Date.now() < deadline;) {
-      await new Promise((r) => setTimeout(r, 100));
-      entries = await page.evaluate(async () =>
-        // deno-lint-ignore no-explicit-any
-        (await (globalThis as any).pwaTest.listEntries()).map((e: any) => ({
-          digits: e.digits,
-          source: e.source,
-          thumbnailBytes: e.thumbnail.size,
-          thumbnailType: e.thumbnail.type,
-        }))
-      );
-    }
+    await waitForEntries(page, 1);
+    const entries = await page.evaluate(async () =>
+      // deno-lint-ignore no-explicit-any
+      (await (globalThis as any).pwaTest.listEntries()).map((e: any) => ({
+        digits: e.digits,
+        source: e.source,
+        thumbnailBytes: e.thumbnail.size,
+        thumbnailType: e.thumbnail.type,
+      }))
+    );
     assert.equal(entries.length, 1);
     assert.equal(entries[0].digits, "7");
     assert.equal(entries[0].source, "upload");
@@ -80,10 +88,7 @@ Deno.test("offline recognition - the same image twice is answered from the histo
     await upload(page, png, "first.png");
     assert.deepEqual(await readings(page, 1), ["7"]);
     // Mark the stored result: only a cache hit can show this reading for the same bytes.
-    await page.waitForFunction(async () =>
-      // deno-lint-ignore no-explicit-any
-      (await (globalThis as any).pwaTest.listEntries()).length === 1
-    );
+    await waitForEntries(page, 1);
     await page.evaluate(async () => {
       // deno-lint-ignore no-explicit-any
       const api = (globalThis as any).pwaTest;
