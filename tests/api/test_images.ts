@@ -117,7 +117,8 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
+/** One PNG chunk (length, type, body, CRC), for hand-made and hostile PNGs. */
+export function pngChunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, body.length);

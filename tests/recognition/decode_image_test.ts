@@ -10,6 +10,7 @@ import {
   sniff_image_format,
 } from "../../lib/decode_image.ts";
 import type { RgbaImage } from "../../lib/image_types.ts";
+import { bmpBytes, pngChunk, WEBP_LOSSLESS, WEBP_LOSSY } from "../api/test_images.ts";
 
 /** A 16×12 test pattern: left half black, right half white; bottom half has no blue. */
 function pattern(): RgbaImage {
@@ -42,28 +43,6 @@ async function rejects_with(bytes: Uint8Array, code: string) {
 
 // --- tiny PNG writer, for layouts fast-png does not encode (palette, 1-bit) and bogus headers.
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, body.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(body, 8);
-  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
-
 async function zlib(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
     new CompressionStream("deflate"),
@@ -94,10 +73,10 @@ async function make_png(
   }
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    ...(palette ? [chunk("PLTE", Uint8Array.from(palette.flat()))] : []),
-    chunk("IDAT", await zlib(raw)),
-    chunk("IEND", new Uint8Array(0)),
+    pngChunk("IHDR", ihdr),
+    ...(palette ? [pngChunk("PLTE", Uint8Array.from(palette.flat()))] : []),
+    pngChunk("IDAT", await zlib(raw)),
+    pngChunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   o = 0;
@@ -108,32 +87,6 @@ async function make_png(
   return out;
 }
 
-/** 24-bit bottom-up BMP, as most tools write it. */
-function make_bmp(img: RgbaImage): Uint8Array {
-  const stride = Math.ceil((img.width * 3) / 4) * 4;
-  const size = 54 + stride * img.height;
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  out.set([0x42, 0x4d]);
-  dv.setUint32(2, size, true);
-  dv.setUint32(10, 54, true);
-  dv.setUint32(14, 40, true);
-  dv.setInt32(18, img.width, true);
-  dv.setInt32(22, img.height, true);
-  dv.setUint16(26, 1, true);
-  dv.setUint16(28, 24, true);
-  dv.setUint32(34, stride * img.height, true);
-  for (let y = 0; y < img.height; y++) {
-    const row = 54 + (img.height - 1 - y) * stride;
-    for (let x = 0; x < img.width; x++) {
-      const s = (y * img.width + x) * 4;
-      out.set([img.data[s + 2], img.data[s + 1], img.data[s]], row + x * 3);
-    }
-  }
-  return out;
-}
-
-/** Inserts an EXIF APP1 segment with only an orientation tag right after SOI. */
 function with_exif_orientation(jpg: Uint8Array, orientation: number): Uint8Array {
   const tiff = [
     0x4d,
@@ -172,13 +125,6 @@ function with_exif_orientation(jpg: Uint8Array, orientation: number): Uint8Array
   out.set(jpg.subarray(2), 2 + app1.length);
   return out;
 }
-
-// Both made with libwebp's cwebp from `pattern()`: lossless and lossy (q 90).
-const WEBP_LOSSLESS = "UklGRigAAABXRUJQVlA4TBwAAAAvD8ACABcw//M///MfOASBAGHSpFIJEf0PqKsP";
-const WEBP_LOSSY =
-  "UklGRk4AAABXRUJQVlA4IEIAAADQAQCdASoQAAwAAMASJagCdAEO/gOOAAD+//5OXv//t3AFLnlezLyHv/6zb/+a" +
-  "L/4ovH/oQb/9YSSRtacOOujAAAA=";
-const from_base64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 Deno.test("decode_image - decodes RGBA, grey and 16-bit PNG exactly", async () => {
   const p = pattern();
@@ -292,18 +238,18 @@ Deno.test("decode_image - decodes GIF, BMP and WebP (lossless and lossy)", async
   assert.deepEqual(Array.from(gif.data.subarray(0, 4)), [0, 0, 0, 255]);
   assert.deepEqual(Array.from(gif.data.subarray(15 * 4, 16 * 4)), [255, 255, 255, 255]);
 
-  const bmp = await decode_image(make_bmp(p));
+  const bmp = await decode_image(bmpBytes(p));
   assert.deepEqual(bmp.data, p.data);
 
-  const lossless = await decode_image(from_base64(WEBP_LOSSLESS));
+  const lossless = await decode_image(WEBP_LOSSLESS);
   assert.deepEqual(lossless.data, p.data);
-  const lossy = await decode_image(from_base64(WEBP_LOSSY));
+  const lossy = await decode_image(WEBP_LOSSY);
   assert.deepEqual([lossy.width, lossy.height], [16, 12]);
   assert.ok(mean_diff(lossy.data, p.data) < 12);
 });
 
 Deno.test("decode_image - sniffs formats from bytes, not names", () => {
-  assert.equal(sniff_image_format(from_base64(WEBP_LOSSLESS)), "webp");
+  assert.equal(sniff_image_format(WEBP_LOSSLESS), "webp");
   assert.equal(
     sniff_image_format(new TextEncoder().encode("<?xml version='1.0'?>\n<svg></svg>")),
     "svg",
