@@ -5,6 +5,7 @@ import { load_mnist_split } from "../lib/mnist_files.ts";
 import { class_metrics, predict_digits } from "../training/metrics.ts";
 import { load_model_dir } from "../training/model_io.ts";
 import { mnist_dir } from "./mnist_dir.ts";
+import { SUPPORTED_LAYERS } from "../lib/model_runner.ts";
 
 /**
  * The accuracy the shipped model really reaches on the 10,000 MNIST test
@@ -14,21 +15,6 @@ import { mnist_dir } from "./mnist_dir.ts";
 const SHIPPED_MIN_ACCURACY = 0.996;
 const MAX_WEIGHT_BYTES = 250 * 1024;
 const MODEL_DIR = new URL("../static/model/", import.meta.url).pathname;
-const ALLOWED_LAYERS = new Set([
-  "InputLayer",
-  "Conv2D",
-  "DepthwiseConv2D",
-  "SeparableConv2D",
-  "BatchNormalization",
-  "Activation",
-  "ReLU",
-  "MaxPooling2D",
-  "AveragePooling2D",
-  "GlobalAveragePooling2D",
-  "Flatten",
-  "Dense",
-  "Dropout",
-]);
 
 const model_json = JSON.parse(await Deno.readTextFile(`${MODEL_DIR}/model.json`));
 
@@ -37,7 +23,7 @@ Deno.test("shipped model - is a sequential layers model of layer types the runne
   const topo = model_json.modelTopology.model_config ?? model_json.modelTopology;
   assert.equal(topo.class_name, "Sequential");
   for (const layer of topo.config.layers) {
-    assert.ok(ALLOWED_LAYERS.has(layer.class_name), layer.class_name);
+    assert.ok(SUPPORTED_LAYERS.has(layer.class_name), layer.class_name);
   }
 });
 
