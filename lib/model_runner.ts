@@ -48,7 +48,8 @@ interface LayerSpec {
 
 type Op = (x: tf.Tensor) => tf.Tensor;
 
-const SUPPORTED = new Set([
+/** The Keras layer types this runner interprets; training ships only these. */
+export const SUPPORTED_LAYERS: ReadonlySet<string> = new Set([
   "InputLayer",
   "Conv2D",
   "DepthwiseConv2D",
@@ -144,6 +145,22 @@ function fusable(
     : undefined;
 }
 
+/** The settings every convolution layer shares; refuses channels-first layouts. */
+function conv_settings(
+  c: Record<string, unknown>,
+  name: string,
+  weight: (k: string) => tf.Tensor,
+) {
+  check_channels_last(c, name);
+  return {
+    bias: c.use_bias === false ? undefined : weight("bias"),
+    strides: pair(c.strides, 1),
+    dilations: pair(c.dilation_rate, 1),
+    pad: padding_of(c),
+    act: c.activation as string | undefined,
+  };
+}
+
 /** Builds one layer's op; weights are taken from `w` by `layer_name/weight`. */
 function build_op(
   spec: LayerSpec,
@@ -159,13 +176,8 @@ function build_op(
     case "Dropout":
       return null;
     case "Conv2D": {
-      check_channels_last(c, name);
       const kernel = weight("kernel") as tf.Tensor4D;
-      const bias = c.use_bias === false ? undefined : weight("bias");
-      const strides = pair(c.strides, 1);
-      const dilations = pair(c.dilation_rate, 1);
-      const pad = padding_of(c);
-      const act = c.activation as string | undefined;
+      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
       const fused = fusable(act);
       return (x) => {
         const y = tf.fused.conv2d({
@@ -181,13 +193,8 @@ function build_op(
       };
     }
     case "DepthwiseConv2D": {
-      check_channels_last(c, name);
       const kernel = weight("depthwise_kernel") as tf.Tensor4D;
-      const bias = c.use_bias === false ? undefined : weight("bias");
-      const strides = pair(c.strides, 1);
-      const dilations = pair(c.dilation_rate, 1);
-      const pad = padding_of(c);
-      const act = c.activation as string | undefined;
+      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
       const fused = fusable(act);
       return (x) => {
         const y = tf.fused.depthwiseConv2d({
@@ -203,14 +210,9 @@ function build_op(
       };
     }
     case "SeparableConv2D": {
-      check_channels_last(c, name);
       const depthwise = weight("depthwise_kernel") as tf.Tensor4D;
       const pointwise = weight("pointwise_kernel") as tf.Tensor4D;
-      const bias = c.use_bias === false ? undefined : weight("bias");
-      const strides = pair(c.strides, 1);
-      const dilations = pair(c.dilation_rate, 1);
-      const pad = padding_of(c);
-      const act = c.activation as string | undefined;
+      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
       return (x) => {
         let y: tf.Tensor = tf.separableConv2d(
           x as tf.Tensor4D,
@@ -293,7 +295,7 @@ function build_op(
 export function model_from_artifacts(json: ModelJson, weight_data: ArrayBuffer): DigitModel {
   const layers = layer_list(json.modelTopology);
   for (const l of layers) {
-    if (!SUPPORTED.has(l.class_name)) {
+    if (!SUPPORTED_LAYERS.has(l.class_name)) {
       throw new ModelFormatError(`unsupported layer type ${l.class_name} (${l.config?.name})`);
     }
   }
