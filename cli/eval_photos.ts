@@ -11,11 +11,11 @@
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
-import { decode_image } from "../lib/decode_image.ts";
-import { load_model } from "../lib/model_runner.ts";
-import { preprocess_image } from "../lib/preprocess.ts";
-import { classify_digits } from "../lib/recognize.ts";
-import { init_inference_backend } from "../lib/tf_backend.ts";
+import { decodeImage } from "../lib/decode_image.ts";
+import { loadModel } from "../lib/model_runner.ts";
+import { preprocessImage } from "../lib/preprocess.ts";
+import { classifyDigits } from "../lib/recognize.ts";
+import { initInferenceBackend } from "../lib/tf_backend.ts";
 import { DEFAULT_MODEL_PATH } from "./predict.ts";
 
 /** One labelled file. */
@@ -26,7 +26,7 @@ export interface LabelRow {
 }
 
 /** Parses labels.csv: a header naming at least `file` and `label` (`kind` optional). */
-export function parse_labels_csv(text: string): LabelRow[] {
+export function parseLabelsCsv(text: string): LabelRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length === 0) throw new Error("labels.csv is empty");
   const header = lines[0].split(",").map((h) => h.trim().toLowerCase());
@@ -88,7 +88,7 @@ export function summarise(rows: EvalRow[]): EvalSummary {
 }
 
 /** The summary as Markdown tables. */
-export function format_markdown(s: EvalSummary, rows: EvalRow[]): string {
+export function formatMarkdown(s: EvalSummary, rows: EvalRow[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const out: string[] = [];
   out.push("| kind | images | correct | accuracy |", "| --- | ---: | ---: | ---: |");
@@ -117,7 +117,7 @@ export function format_markdown(s: EvalSummary, rows: EvalRow[]): string {
 }
 
 /** Draws the crops of `rows` as one grey PNG grid, 3× enlarged, 12 crops a row. */
-export function crops_png(rows: EvalRow[]): Uint8Array {
+export function cropsPng(rows: EvalRow[]): Uint8Array {
   const S = 3, cell = 28 * S + 2, cols = 12;
   const crops = rows.flatMap((r) => (r.crops.length ? r.crops : [new Float32Array(784).fill(0.3)]));
   const width = cols * cell, height = Math.max(1, Math.ceil(crops.length / cols)) * cell;
@@ -151,18 +151,18 @@ async function main() {
     console.error("usage: deno task eval-photos DIR [--model PATH] [--json] [--crops FILE.png]");
     Deno.exit(2);
   }
-  await init_inference_backend();
-  const model = await load_model(values.model!);
-  const labels = parse_labels_csv(await Deno.readTextFile(`${dir}/labels.csv`));
+  await initInferenceBackend();
+  const model = await loadModel(values.model!);
+  const labels = parseLabelsCsv(await Deno.readTextFile(`${dir}/labels.csv`));
   const rows: EvalRow[] = [];
   let pre_ms = 0, model_ms = 0;
   for (const l of labels) {
     try {
-      const image = await decode_image(await Deno.readFile(`${dir}/${l.file}`));
+      const image = await decodeImage(await Deno.readFile(`${dir}/${l.file}`));
       const t0 = performance.now();
-      const pre = preprocess_image(image, { deskew: values.deskew });
+      const pre = preprocessImage(image, { deskew: values.deskew });
       const t1 = performance.now();
-      const res = classify_digits(model, pre, {}, t1 - t0);
+      const res = classifyDigits(model, pre, {}, t1 - t0);
       pre_ms += res.timings.preprocess_ms;
       model_ms += res.timings.model_ms;
       rows.push({
@@ -186,7 +186,7 @@ async function main() {
     }
   }
   const summary = summarise(rows);
-  if (values.crops) await Deno.writeFile(values.crops, crops_png(rows.filter((r) => !r.correct)));
+  if (values.crops) await Deno.writeFile(values.crops, cropsPng(rows.filter((r) => !r.correct)));
   const n = Math.max(1, rows.length);
   if (values.json) {
     const slim = rows.map(({ crops: _, ...r }) => r);
@@ -202,7 +202,7 @@ async function main() {
         } ms, ` +
         `model ${(model_ms / n).toFixed(1)} ms per image.\n`,
     );
-    console.log(format_markdown(summary, rows));
+    console.log(formatMarkdown(summary, rows));
   }
   model.dispose();
 }

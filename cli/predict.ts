@@ -9,21 +9,21 @@
  * are still processed and the exit status is 1 at the end.
  */
 import { parseArgs } from "node:util";
-import { decode_image, ImageDecodeError } from "../lib/decode_image.ts";
-import { type DigitModel, load_model } from "../lib/model_runner.ts";
+import { decodeImage, ImageDecodeError } from "../lib/decode_image.ts";
+import { type DigitModel, loadModel } from "../lib/model_runner.ts";
 import { recognize } from "../lib/recognize.ts";
-import { init_inference_backend } from "../lib/tf_backend.ts";
+import { initInferenceBackend } from "../lib/tf_backend.ts";
 
 /** The shipped model, relative to this file so the CLI works from any directory. */
 export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
 
 /** Recognises one file and returns its JSON line's object. Never throws. */
-export async function predict_file(
+export async function predictFile(
   model: DigitModel,
   file: string,
 ): Promise<Record<string, unknown>> {
   try {
-    const image = await decode_image(await Deno.readFile(file));
+    const image = await decodeImage(await Deno.readFile(file));
     const r = recognize(model, image);
     const line: Record<string, unknown> = {
       file,
@@ -60,17 +60,17 @@ async function main(): Promise<number> {
     console.error("usage: deno task predict [--model PATH] FILE…");
     return 2;
   }
-  await init_inference_backend();
+  await initInferenceBackend();
   let model: DigitModel;
   try {
-    model = await load_model(values.model!);
+    model = await loadModel(values.model!);
   } catch (e) {
     console.error(`cannot load the model ${values.model}: ${(e as Error).message}`);
     return 2;
   }
   let failed = 0;
   for (const file of positionals) {
-    const line = await predict_file(model, file);
+    const line = await predictFile(model, file);
     if ("error" in line) failed++;
     console.log(JSON.stringify(line));
   }

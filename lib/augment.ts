@@ -9,7 +9,7 @@
 export type Rng = () => number;
 
 /** mulberry32: tiny, fast, and good enough for augmentation and shuffling. */
-export function make_rng(seed: number): Rng {
+export function makeRng(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -21,7 +21,7 @@ export function make_rng(seed: number): Rng {
 }
 
 /** Fisher–Yates shuffle of 0..n-1 with a given rng. */
-export function shuffled_indices(n: number, rng: Rng): Uint32Array {
+export function shuffledIndices(n: number, rng: Rng): Uint32Array {
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -81,7 +81,7 @@ function gaussian(rng: Rng): number {
  * Writes one augmented copy of `src` (784 bytes 0–255, or floats 0–1 when
  * `src` is a Float32Array) into `out[offset .. offset+784)`, values in [0,1].
  */
-export function augment_digit(
+export function augmentDigit(
   src: Uint8Array | Float32Array,
   out: Float32Array,
   offset: number,
@@ -185,7 +185,7 @@ function blur(img: Float32Array, amount: number): void {
  * digits `images[idx*784 ..]` for each idx in `indices`. With `opts` null,
  * copies them unchanged (scaled to [0,1]), e.g. for validation.
  */
-export function augment_batch(
+export function augmentBatch(
   images: Uint8Array,
   indices: ArrayLike<number>,
   out: Float32Array,
@@ -194,7 +194,7 @@ export function augment_batch(
 ): void {
   for (let b = 0; b < indices.length; b++) {
     const src = images.subarray(indices[b] * N, indices[b] * N + N);
-    if (opts) augment_digit(src, out, b * N, rng, opts);
+    if (opts) augmentDigit(src, out, b * N, rng, opts);
     else for (let i = 0; i < N; i++) out[b * N + i] = src[i] / 255;
   }
 }

@@ -2,9 +2,9 @@
  * Server-side image decoding: bytes of an uploaded file → RGBA pixels.
  *
  * The work is split in two so that callers can refuse oversized uploads
- * cheaply: `read_image_info` sniffs the format from the magic bytes and reads
+ * cheaply: `readImageInfo` sniffs the format from the magic bytes and reads
  * the dimensions from the header without decoding anything, and
- * `decode_image` refuses to decode beyond `max_pixels` before allocating.
+ * `decodeImage` refuses to decode beyond `max_pixels` before allocating.
  * EXIF orientation (JPEG) is applied, so the pixels come out the way a phone
  * shows the photo. Every failure is an `ImageDecodeError` with a `code`, so
  * the HTTP layer and the CLI can map it to a clear message.
@@ -58,7 +58,7 @@ export interface ImageInfo {
   display_height: number;
 }
 
-/** Options for `decode_image`. */
+/** Options for `decodeImage`. */
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 million). */
   max_pixels?: number;
@@ -73,7 +73,7 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
  * "heic", "avif" or "tiff" for formats recognised but not supported, and null
  * for anything else.
  */
-export function sniff_image_format(
+export function sniffImageFormat(
   bytes: Uint8Array,
 ): ImageFormat | "svg" | "heic" | "avif" | "tiff" | null {
   const b = bytes;
@@ -92,11 +92,11 @@ export function sniff_image_format(
     if (brand.startsWith("avi")) return "avif";
     if (/^(hei|hev|mif|msf)/.test(brand)) return "heic";
   }
-  if (looks_like_svg(b)) return "svg";
+  if (looksLikeSvg(b)) return "svg";
   return null;
 }
 
-function looks_like_svg(bytes: Uint8Array): boolean {
+function looksLikeSvg(bytes: Uint8Array): boolean {
   const head = new TextDecoder("utf-8", { fatal: false })
     .decode(bytes.subarray(0, 1024))
     .replace(/^\uFEFF/, "")
@@ -111,9 +111,9 @@ function looks_like_svg(bytes: Uint8Array): boolean {
  * nothing proportional to the pixel count. Throws `ImageDecodeError` for
  * empty input, non-images, SVG, unsupported formats and unreadable headers.
  */
-export function read_image_info(bytes: Uint8Array): ImageInfo {
+export function readImageInfo(bytes: Uint8Array): ImageInfo {
   if (bytes.length === 0) throw new ImageDecodeError("empty", "The file is empty (0 bytes).");
-  const format = sniff_image_format(bytes);
+  const format = sniffImageFormat(bytes);
   if (format === "svg") {
     throw new ImageDecodeError(
       "svg",
@@ -173,11 +173,11 @@ export function read_image_info(bytes: Uint8Array): ImageInfo {
  * orientation applied. Checks the header's pixel count against
  * `max_pixels` before decoding. Throws `ImageDecodeError`.
  */
-export async function decode_image(
+export async function decodeImage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<RgbaImage> {
-  const info = read_image_info(bytes);
+  const info = readImageInfo(bytes);
   const max_pixels = options.max_pixels ?? DEFAULT_MAX_PIXELS;
   if (info.width * info.height > max_pixels) {
     throw new ImageDecodeError(
@@ -189,10 +189,10 @@ export async function decode_image(
   }
   let image: RgbaImage;
   try {
-    image = await decode_pixels(info.format, bytes, max_pixels);
+    image = await decodePixels(info.format, bytes, max_pixels);
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
-    const truncated = lacks_end_marker(info.format, bytes);
+    const truncated = lacksEndMarker(info.format, bytes);
     throw new ImageDecodeError(
       truncated ? "truncated" : "corrupt",
       `Cannot decode the ${info.format.toUpperCase()} image: ${
@@ -203,26 +203,26 @@ export async function decode_image(
   if (image.width !== info.width || image.height !== info.height) {
     throw new ImageDecodeError("corrupt", "The decoded size disagrees with the header.");
   }
-  return apply_orientation(image, info.orientation);
+  return applyOrientation(image, info.orientation);
 }
 
-async function decode_pixels(
+async function decodePixels(
   format: ImageFormat,
   bytes: Uint8Array,
   max_pixels: number,
 ): Promise<RgbaImage> {
   switch (format) {
     case "png":
-      return png_to_rgba(decode_png_lib(bytes));
+      return pngToRgba(decode_png_lib(bytes));
     case "jpeg": {
       // libjpeg decodes a cut-off file "successfully", greying the missing
       // rows (with a warning on stderr): refuse it upfront instead.
-      if (lacks_end_marker("jpeg", bytes)) {
+      if (lacksEndMarker("jpeg", bytes)) {
         throw new ImageDecodeError("truncated", "The JPEG file is truncated.");
       }
       try {
         const { default: decode_mozjpeg } = await import("@jsquash/jpeg/decode.js");
-        const out = await decode_mozjpeg(exact_buffer(bytes));
+        const out = await decode_mozjpeg(exactBuffer(bytes));
         return {
           width: out.width,
           height: out.height,
@@ -270,7 +270,7 @@ async function decode_pixels(
 }
 
 /** An ArrayBuffer holding exactly `bytes` (a copy only when it is a view on a larger one). */
-function exact_buffer(bytes: Uint8Array): ArrayBuffer {
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? bytes.buffer as ArrayBuffer
     : bytes.slice().buffer;
@@ -286,7 +286,7 @@ interface OmggifModule {
 }
 
 /** fast-png returns 1–4 channels at 1–16 bits, possibly palette-indexed. */
-function png_to_rgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
+function pngToRgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
   const { width, height, channels, depth } = png;
   const n = width * height;
   const out = new Uint8Array(n * 4);
@@ -354,7 +354,7 @@ function png_to_rgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
 }
 
 /** Decoding failed: does the file also lack its format's end marker? */
-function lacks_end_marker(format: ImageFormat, b: Uint8Array): boolean {
+function lacksEndMarker(format: ImageFormat, b: Uint8Array): boolean {
   const n = b.length;
   switch (format) {
     case "png": // ends with the IEND chunk: "IEND" + CRC
@@ -381,9 +381,9 @@ function lacks_end_marker(format: ImageFormat, b: Uint8Array): boolean {
 
 /**
  * Rotates/flips RGBA pixels so that EXIF orientation `o` (1–8) becomes 1.
- * Exported for tests; `decode_image` calls it.
+ * Exported for tests; `decodeImage` calls it.
  */
-export function apply_orientation(image: RgbaImage, o: number): RgbaImage {
+export function applyOrientation(image: RgbaImage, o: number): RgbaImage {
   if (o <= 1 || o > 8) return image;
   const { width: w, height: h, data } = image;
   const swap = o >= 5;

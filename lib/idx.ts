@@ -28,7 +28,7 @@ const UBYTE = 0x08;
  * whose length disagrees with the header (truncated or trailing bytes).
  * `name` only serves to make error messages point at the file.
  */
-export function parse_idx(bytes: Uint8Array, name = "IDX file"): IdxArray {
+export function parseIdx(bytes: Uint8Array, name = "IDX file"): IdxArray {
   if (bytes.length < 4) {
     throw new IdxError(`${name}: too short (${bytes.length} bytes) to hold an IDX header`);
   }
@@ -70,8 +70,8 @@ export function parse_idx(bytes: Uint8Array, name = "IDX file"): IdxArray {
   return { shape, data: bytes.subarray(header) };
 }
 
-/** Builds an IDX file of unsigned bytes; the inverse of `parse_idx` (handy for tests and fixtures). */
-export function encode_idx(shape: number[], data: Uint8Array): Uint8Array {
+/** Builds an IDX file of unsigned bytes; the inverse of `parseIdx` (handy for tests and fixtures). */
+export function encodeIdx(shape: number[], data: Uint8Array): Uint8Array {
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + data.length);
   out[2] = UBYTE;
@@ -95,7 +95,7 @@ export interface DigitSet {
  * Pairs an images file ([N, rows, cols]) with a labels file ([N]) and checks
  * they agree, so a mismatched or truncated download cannot silently shift labels.
  */
-export function pair_images_labels(images: IdxArray, labels: IdxArray, name = "MNIST"): DigitSet {
+export function pairImagesLabels(images: IdxArray, labels: IdxArray, name = "MNIST"): DigitSet {
   if (images.shape.length !== 3) {
     throw new IdxError(`${name}: images must have rank 3, got shape [${images.shape}]`);
   }

@@ -74,7 +74,7 @@ export function blur3(src: GreyImage): GreyImage {
  * share of dark pixels minus one half: over the whole image, its border and
  * its corners. Mostly dark means a dark background, so light ink.
  */
-export function ink_is_dark(grey: GreyImage): boolean {
+export function inkIsDark(grey: GreyImage): boolean {
   const { width: w, height: h, data } = grey;
   if (Math.min(w, h) < 64) {
     const mid = (quantile(data, 0.01) + quantile(data, 0.99)) / 2;
@@ -110,7 +110,7 @@ export function ink_is_dark(grey: GreyImage): boolean {
  * percentile of each cell of a coarse grid, spread by bilinear interpolation.
  * Small images (under 64 px on the short side) get one global level.
  */
-export function background_level(v: GreyImage): Float32Array {
+export function backgroundLevel(v: GreyImage): Float32Array {
   const { width: w, height: h, data } = v;
   const out = new Float32Array(w * h);
   const short = Math.min(w, h);
@@ -172,7 +172,7 @@ export function background_level(v: GreyImage): Float32Array {
  * differences: 1.4826 × MAD / √2 is the Gaussian σ, and strokes barely move
  * the median since most differences lie in flat areas.
  */
-export function estimate_noise(v: GreyImage): number {
+export function estimateNoise(v: GreyImage): number {
   const { width: w, height: h, data } = v;
   // Large images: every other row and column is plenty for a median.
   const step = w * h > 100_000 ? 2 : 1;
@@ -190,13 +190,13 @@ export function estimate_noise(v: GreyImage): number {
 }
 
 /** Builds the ink map of a grey image (values in [0, 1]). */
-export function ink_map(grey: GreyImage): InkMap {
-  const inverted = ink_is_dark(grey);
+export function inkMap(grey: GreyImage): InkMap {
+  const inverted = inkIsDark(grey);
   const n = grey.width * grey.height;
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = inverted ? 1 - grey.data[i] : grey.data[i];
   let ink: GreyImage = { width: grey.width, height: grey.height, data: v };
-  const raw_noise = estimate_noise(ink);
+  const raw_noise = estimateNoise(ink);
   let noise = raw_noise;
   // Grainy photos (dim light, high ISO): average the grain away before
   // levelling and thresholding; strokes are wider than a pixel and survive a
@@ -208,7 +208,7 @@ export function ink_map(grey: GreyImage): InkMap {
     ink = blur3(ink);
     noise = raw_noise * left[pass];
   }
-  const bg = background_level(ink);
+  const bg = backgroundLevel(ink);
   const d = ink.data;
   for (let i = 0; i < n; i++) d[i] = Math.max(0, d[i] - bg[i]);
   const tail = Math.min(0.001, 3 / n);

@@ -3,7 +3,7 @@
  * Order: an explicit folder, else $MNIST_DIR, else training/data/, else a
  * download from a public mirror into training/data/ with sha256 checks.
  */
-import { type DigitSet, IdxError, pair_images_labels, parse_idx } from "./idx.ts";
+import { type DigitSet, IdxError, pairImagesLabels, parseIdx } from "./idx.ts";
 
 /** The four files and the sha256 of their gzip form (identical across mirrors). */
 export const MNIST_FILES = {
@@ -43,18 +43,18 @@ export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 /** Hex sha256 of some bytes, via WebCrypto. */
-export async function sha256_hex(bytes: Uint8Array): Promise<string> {
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Reads an IDX file that may or may not be gzip-compressed (gzip magic 1f 8b). */
-export async function parse_idx_maybe_gzip(bytes: Uint8Array, name: string) {
-  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip_checked(bytes, name) : bytes;
-  return parse_idx(raw, name);
+export async function parseIdxMaybeGzip(bytes: Uint8Array, name: string) {
+  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzipChecked(bytes, name) : bytes;
+  return parseIdx(raw, name);
 }
 
-async function gunzip_checked(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+async function gunzipChecked(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   try {
     return await gunzip(bytes);
   } catch (e) {
@@ -71,7 +71,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function has_all(dir: string): Promise<boolean> {
+async function hasAll(dir: string): Promise<boolean> {
   for (const f of Object.values(MNIST_FILES)) {
     if (!await exists(`${dir}/${f.name}`)) return false;
   }
@@ -83,13 +83,13 @@ async function has_all(dir: string): Promise<boolean> {
  * An explicitly given folder (or $MNIST_DIR) must be complete: we never
  * download into a folder someone pointed us at.
  */
-export async function locate_mnist(
+export async function locateMnist(
   explicit_dir?: string,
   log: (s: string) => void = console.log,
 ): Promise<string> {
   const chosen = explicit_dir ?? Deno.env.get("MNIST_DIR");
   if (chosen) {
-    if (!await has_all(chosen)) {
+    if (!await hasAll(chosen)) {
       const missing = [];
       for (const f of Object.values(MNIST_FILES)) {
         if (!await exists(`${chosen}/${f.name}`)) missing.push(f.name);
@@ -100,13 +100,13 @@ export async function locate_mnist(
     }
     return chosen;
   }
-  if (await has_all(DEFAULT_DATA_DIR)) return DEFAULT_DATA_DIR;
-  await download_mnist(DEFAULT_DATA_DIR, log);
+  if (await hasAll(DEFAULT_DATA_DIR)) return DEFAULT_DATA_DIR;
+  await downloadMnist(DEFAULT_DATA_DIR, log);
   return DEFAULT_DATA_DIR;
 }
 
 /** Downloads the missing MNIST files into `dir`, verifying each sha256 before keeping it. */
-export async function download_mnist(
+export async function downloadMnist(
   dir: string,
   log: (s: string) => void = console.log,
   mirrors: string[] = MNIST_MIRRORS,
@@ -123,7 +123,7 @@ export async function download_mnist(
         const res = await fetch(mirror + f.name);
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const bytes = new Uint8Array(await res.arrayBuffer());
-        const sum = await sha256_hex(bytes);
+        const sum = await sha256Hex(bytes);
         if (sum !== f.sha256) throw new Error(`sha256 mismatch: got ${sum}, expected ${f.sha256}`);
         await Deno.writeFile(`${path}.part`, bytes);
         await Deno.rename(`${path}.part`, path);
@@ -143,14 +143,14 @@ export async function download_mnist(
 }
 
 /** Loads one split ("train" or "test") from a folder of MNIST files. */
-export async function load_mnist_split(dir: string, split: "train" | "test"): Promise<DigitSet> {
+export async function loadMnistSplit(dir: string, split: "train" | "test"): Promise<DigitSet> {
   const img = split === "train" ? MNIST_FILES.train_images : MNIST_FILES.test_images;
   const lab = split === "train" ? MNIST_FILES.train_labels : MNIST_FILES.test_labels;
   const [ib, lb] = await Promise.all([
     Deno.readFile(`${dir}/${img.name}`),
     Deno.readFile(`${dir}/${lab.name}`),
   ]);
-  const images = await parse_idx_maybe_gzip(ib, img.name);
-  const labels = await parse_idx_maybe_gzip(lb, lab.name);
-  return pair_images_labels(images, labels, `MNIST ${split}`);
+  const images = await parseIdxMaybeGzip(ib, img.name);
+  const labels = await parseIdxMaybeGzip(lb, lab.name);
+  return pairImagesLabels(images, labels, `MNIST ${split}`);
 }

@@ -23,7 +23,7 @@ export const DEFAULT_CONFIG: ModelConfig = { widths: [32, 32, 48, 48, 96], dropo
 const BN_EPSILON = 1e-3;
 
 /** Stage layout shared by both graphs: for each conv, its width and whether a 2×2 max-pool follows. */
-function conv_plan(cfg: ModelConfig): { filters: number; pool_after: boolean }[] {
+function convPlan(cfg: ModelConfig): { filters: number; pool_after: boolean }[] {
   const [a, b, c, d, e] = cfg.widths;
   return [
     { filters: a, pool_after: false },
@@ -35,10 +35,10 @@ function conv_plan(cfg: ModelConfig): { filters: number; pool_after: boolean }[]
 }
 
 /** Builds the training graph (BatchNorm after each conv) with deterministic initial weights. */
-export function build_training_model(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1): tfl.Sequential {
+export function buildTrainingModel(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1): tfl.Sequential {
   const model = tfl.sequential({ name: "digits_train" });
   let s = seed * 1000;
-  conv_plan(cfg).forEach(({ filters, pool_after }, i) => {
+  convPlan(cfg).forEach(({ filters, pool_after }, i) => {
     model.add(tfl.layers.conv2d({
       ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
       name: `conv${i + 1}`,
@@ -70,9 +70,9 @@ export function build_training_model(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1
 }
 
 /** Builds the inference graph: conv (with bias, fused ReLU) blocks, GAP, softmax. Weights untrained. */
-export function build_inference_model(cfg: ModelConfig = DEFAULT_CONFIG): tfl.Sequential {
+export function buildInferenceModel(cfg: ModelConfig = DEFAULT_CONFIG): tfl.Sequential {
   const model = tfl.sequential({ name: "digits" });
-  conv_plan(cfg).forEach(({ filters, pool_after }, i) => {
+  convPlan(cfg).forEach(({ filters, pool_after }, i) => {
     model.add(tfl.layers.conv2d({
       ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
       name: `conv${i + 1}`,
@@ -96,13 +96,13 @@ export function build_inference_model(cfg: ModelConfig = DEFAULT_CONFIG): tfl.Se
  * folding each BatchNorm (moving statistics) into the preceding conv:
  * W' = W·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε).
  */
-export function fold_into_inference_model(
+export function foldIntoInferenceModel(
   trained: tfl.LayersModel,
   cfg: ModelConfig = DEFAULT_CONFIG,
 ): tfl.Sequential {
-  const inference = build_inference_model(cfg);
+  const inference = buildInferenceModel(cfg);
   tf.tidy(() => {
-    conv_plan(cfg).forEach((_, i) => {
+    convPlan(cfg).forEach((_, i) => {
       const [kernel] = trained.getLayer(`conv${i + 1}`).getWeights();
       const bn = trained.getLayer(`bn${i + 1}`) as tfl.layers.Layer;
       // BatchNormalization weights: gamma, beta, moving_mean, moving_variance (center/scale on).
@@ -119,7 +119,7 @@ export function fold_into_inference_model(
 }
 
 /** Multiply-adds for one digit through a Sequential model of the supported layer types. */
-export function count_macs(model: tfl.LayersModel): number {
+export function countMacs(model: tfl.LayersModel): number {
   let macs = 0;
   for (const layer of model.layers) {
     const cls = layer.getClassName();

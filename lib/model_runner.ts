@@ -66,7 +66,7 @@ export const SUPPORTED_LAYERS: ReadonlySet<string> = new Set([
 ]);
 
 /** The ordered layer list of a Sequential topology (or a chain-shaped functional one). */
-function layer_list(topology: unknown): LayerSpec[] {
+function layerList(topology: unknown): LayerSpec[] {
   // deno-lint-ignore no-explicit-any
   let t = topology as any;
   if (t?.model_config) t = t.model_config;
@@ -95,13 +95,13 @@ function pair(v: unknown, fallback: number): [number, number] {
   return [fallback, fallback];
 }
 
-function padding_of(c: Record<string, unknown>): "same" | "valid" {
+function paddingOf(c: Record<string, unknown>): "same" | "valid" {
   const p = (c.padding as string | undefined) ?? "valid";
   if (p !== "same" && p !== "valid") throw new ModelFormatError(`unsupported padding ${p}`);
   return p;
 }
 
-function check_channels_last(c: Record<string, unknown>, name: string) {
+function checkChannelsLast(c: Record<string, unknown>, name: string) {
   if (c.data_format && c.data_format !== "channels_last") {
     throw new ModelFormatError(`${name}: only channels_last is supported`);
   }
@@ -146,23 +146,23 @@ function fusable(
 }
 
 /** The settings every convolution layer shares; refuses channels-first layouts. */
-function conv_settings(
+function convSettings(
   c: Record<string, unknown>,
   name: string,
   weight: (k: string) => tf.Tensor,
 ) {
-  check_channels_last(c, name);
+  checkChannelsLast(c, name);
   return {
     bias: c.use_bias === false ? undefined : weight("bias"),
     strides: pair(c.strides, 1),
     dilations: pair(c.dilation_rate, 1),
-    pad: padding_of(c),
+    pad: paddingOf(c),
     act: c.activation as string | undefined,
   };
 }
 
 /** Builds one layer's op; weights are taken from `w` by `layer_name/weight`. */
-function build_op(
+function buildOp(
   spec: LayerSpec,
   w: (name: string) => tf.Tensor,
   optional: (name: string) => tf.Tensor | undefined,
@@ -177,7 +177,7 @@ function build_op(
       return null;
     case "Conv2D": {
       const kernel = weight("kernel") as tf.Tensor4D;
-      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
+      const { bias, strides, dilations, pad, act } = convSettings(c, name, weight);
       const fused = fusable(act);
       return (x) => {
         const y = tf.fused.conv2d({
@@ -194,7 +194,7 @@ function build_op(
     }
     case "DepthwiseConv2D": {
       const kernel = weight("depthwise_kernel") as tf.Tensor4D;
-      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
+      const { bias, strides, dilations, pad, act } = convSettings(c, name, weight);
       const fused = fusable(act);
       return (x) => {
         const y = tf.fused.depthwiseConv2d({
@@ -212,7 +212,7 @@ function build_op(
     case "SeparableConv2D": {
       const depthwise = weight("depthwise_kernel") as tf.Tensor4D;
       const pointwise = weight("pointwise_kernel") as tf.Tensor4D;
-      const { bias, strides, dilations, pad, act } = conv_settings(c, name, weight);
+      const { bias, strides, dilations, pad, act } = convSettings(c, name, weight);
       return (x) => {
         let y: tf.Tensor = tf.separableConv2d(
           x as tf.Tensor4D,
@@ -253,15 +253,15 @@ function build_op(
     }
     case "MaxPooling2D":
     case "AveragePooling2D": {
-      check_channels_last(c, name);
+      checkChannelsLast(c, name);
       const size = pair(c.pool_size, 2);
       const strides = c.strides == null ? size : pair(c.strides, size[0]);
-      const pad = padding_of(c);
+      const pad = paddingOf(c);
       const pool = spec.class_name === "MaxPooling2D" ? tf.maxPool : tf.avgPool;
       return (x) => pool(x as tf.Tensor4D, size, strides, pad);
     }
     case "GlobalAveragePooling2D": {
-      check_channels_last(c, name);
+      checkChannelsLast(c, name);
       const keep = c.keepdims === true;
       return (x) => tf.mean(x, [1, 2], keep);
     }
@@ -292,8 +292,8 @@ function build_op(
  * Builds a runnable model from a parsed model.json and the concatenated
  * weight bytes of its shards (in manifest order).
  */
-export function model_from_artifacts(json: ModelJson, weight_data: ArrayBuffer): DigitModel {
-  const layers = layer_list(json.modelTopology);
+export function modelFromArtifacts(json: ModelJson, weight_data: ArrayBuffer): DigitModel {
+  const layers = layerList(json.modelTopology);
   for (const l of layers) {
     if (!SUPPORTED_LAYERS.has(l.class_name)) {
       throw new ModelFormatError(`unsupported layer type ${l.class_name} (${l.config?.name})`);
@@ -314,7 +314,7 @@ export function model_from_artifacts(json: ModelJson, weight_data: ArrayBuffer):
   };
   let ops: (Op | null)[];
   try {
-    ops = layers.map((l) => build_op(l, required, optional));
+    ops = layers.map((l) => buildOp(l, required, optional));
   } catch (e) {
     for (const t of Object.values(tensors)) t.dispose();
     throw e;
@@ -345,12 +345,12 @@ export function model_from_artifacts(json: ModelJson, weight_data: ArrayBuffer):
 /** Where to read from: an http(s)/file URL, or (in Deno) a file path. */
 export type ModelSource = string | URL;
 
-function is_url(s: string): boolean {
+function isUrl(s: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
 }
 
-async function read_bytes(where: string | URL): Promise<ArrayBuffer> {
-  if (typeof where === "string" && !is_url(where) && typeof Deno !== "undefined") {
+async function readBytes(where: string | URL): Promise<ArrayBuffer> {
+  if (typeof where === "string" && !isUrl(where) && typeof Deno !== "undefined") {
     const b = await Deno.readFile(where);
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   }
@@ -364,15 +364,15 @@ async function read_bytes(where: string | URL): Promise<ArrayBuffer> {
  * browser) or a file path (Deno), then its weight shards, which are resolved
  * relative to model.json, and returns the runnable model.
  */
-export async function load_model(source: ModelSource): Promise<DigitModel> {
-  const json = JSON.parse(new TextDecoder().decode(await read_bytes(source))) as ModelJson;
+export async function loadModel(source: ModelSource): Promise<DigitModel> {
+  const json = JSON.parse(new TextDecoder().decode(await readBytes(source))) as ModelJson;
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new ModelFormatError(`${source} is not a tfjs layers model.json`);
   }
   const paths = json.weightsManifest.flatMap((g) => g.paths);
   const src = String(source);
-  const shard_of = (p: string): string | URL => {
-    if (typeof source === "string" && !is_url(source)) {
+  const shardOf = (p: string): string | URL => {
+    if (typeof source === "string" && !isUrl(source)) {
       // A file path: shards sit beside model.json.
       const cut = src.lastIndexOf("/");
       return cut >= 0 ? `${src.slice(0, cut + 1)}${p}` : p;
@@ -380,7 +380,7 @@ export async function load_model(source: ModelSource): Promise<DigitModel> {
     const base = typeof location !== "undefined" ? new URL(src, location.href) : new URL(src);
     return new URL(p, base);
   };
-  const buffers = await Promise.all(paths.map((p) => read_bytes(shard_of(p))));
+  const buffers = await Promise.all(paths.map((p) => readBytes(shardOf(p))));
   const total = buffers.reduce((a, b) => a + b.byteLength, 0);
   const all = new Uint8Array(total);
   let o = 0;
@@ -388,14 +388,14 @@ export async function load_model(source: ModelSource): Promise<DigitModel> {
     all.set(new Uint8Array(b), o);
     o += b.byteLength;
   }
-  return model_from_artifacts(json, all.buffer);
+  return modelFromArtifacts(json, all.buffer);
 }
 
 /**
  * Convenience for 28×28 crops: runs the model on `inputs` (each 784 floats)
  * and returns one probability row per input. Allocates and frees its tensors.
  */
-export function predict_probabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
+export function predictProbabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
   if (inputs.length === 0) return [];
   const [h, w, c] = model.input_shape;
   const size = h * w * c;

@@ -3,10 +3,10 @@
  * the browser, the server, the CLI and the tests, so they all agree.
  *
  * Pipeline (each stage in its own module):
- * 1. `to_grey`: luma with alpha composited, shrunk in the same pass so the
+ * 1. `toGrey`: luma with alpha composited, shrunk in the same pass so the
  *    image holds at most `work_pixels` (0.3 MP) and its longer side is at
  *    most `work_size` (a 12 MP photo costs one sparse read of its bytes);
- * 2. `ink_map`: polarity, background levelling (shadows, coloured paper),
+ * 2. `inkMap`: polarity, background levelling (shadows, coloured paper),
  *    noise estimate; a blank or pure-noise image stops here with a reason;
  * 3. hysteresis threshold (strong ink seeds, faint ink connects), removal of
  *    ruled lines, connected components grouped into digits, left to right;
@@ -15,14 +15,14 @@
  *    aspect kept, placed in 28×28 so the centre of mass is at the centre.
  */
 import type { Box, DigitCrop, GreyImage, PreprocessResult, RasterImage } from "./image_types.ts";
-import { resample, to_grey } from "./resample.ts";
-import { ink_map, quantile } from "./ink.ts";
+import { resample, toGrey } from "./resample.ts";
+import { inkMap, quantile } from "./ink.ts";
 import {
   type Component,
   type DigitGroup,
-  group_digits,
-  label_components,
-  remove_lines,
+  groupDigits,
+  labelComponents,
+  removeLines,
 } from "./segment.ts";
 
 /** Side of the model's input. */
@@ -85,17 +85,17 @@ const DEFAULTS: Required<PreprocessOptions> = {
  * (blank, uniform, noise, nothing digit-sized), `digits` is empty and
  * `reason` says why.
  */
-export function preprocess_image(
+export function preprocessImage(
   image: RasterImage,
   options: PreprocessOptions = {},
 ): PreprocessResult {
   const opt = { ...DEFAULTS, ...options };
   const by_area = Math.sqrt(opt.work_pixels / (image.width * image.height));
   const side = Math.min(opt.work_size, Math.max(image.width, image.height) * by_area);
-  const { grey } = to_grey(image, side);
+  const { grey } = toGrey(image, side);
   const fx = image.width / grey.width, fy = image.height / grey.height;
   const work_size: [number, number] = [grey.width, grey.height];
-  const map = ink_map(grey);
+  const map = inkMap(grey);
   const none = (reason: string): PreprocessResult => ({
     digits: [],
     inverted: map.inverted,
@@ -112,22 +112,22 @@ export function preprocess_image(
   const low = Math.max(0.2 * map.peak, 2.5 * map.noise);
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < mask.length; i++) mask[i] = ink[i] > low ? 1 : 0;
-  remove_lines(mask, w, h);
-  const { labels, components } = label_components(mask, w, h);
+  removeLines(mask, w, h);
+  const { labels, components } = labelComponents(mask, w, h);
   const strong = new Uint8Array(components.length + 1);
   for (let i = 0; i < ink.length; i++) if (labels[i] && ink[i] > high) strong[labels[i]] = 1;
-  const kept = drop_boxes(
-    drop_frame_edges(components.filter((c) => strong[c.label]), w, h),
+  const kept = dropBoxes(
+    dropFrameEdges(components.filter((c) => strong[c.label]), w, h),
     labels,
     w,
   );
-  const groups = group_digits(kept, w, h).slice(0, opt.max_digits);
+  const groups = groupDigits(kept, w, h).slice(0, opt.max_digits);
   if (groups.length === 0) return none("no digit-sized shape found");
 
   const digits: DigitCrop[] = groups.map((g) => {
     const crop: DigitCrop = {
-      pixels: digit_to_mnist(map.ink, labels, g, opt, 1),
-      box: scale_box(g, fx, fy, image.width, image.height),
+      pixels: digitToMnist(map.ink, labels, g, opt, 1),
+      box: scaleBox(g, fx, fy, image.width, image.height),
     };
     // A digit touching all four edges of a tiny image: its aspect ratio was
     // probably lost when the image was normalised to its frame.
@@ -135,7 +135,7 @@ export function preprocess_image(
       g.y1 === h;
     if (fills_frame && opt.aspect_hypotheses.length) {
       crop.alternatives = opt.aspect_hypotheses.map((s) =>
-        digit_to_mnist(map.ink, labels, g, opt, s)
+        digitToMnist(map.ink, labels, g, opt, s)
       );
     }
     return crop;
@@ -150,7 +150,7 @@ export function preprocess_image(
  * tightly cropped digit can do the same, so when such shapes are all there
  * is (what is left is mere specks), they are kept.
  */
-function drop_frame_edges(components: Component[], w: number, h: number): Component[] {
+function dropFrameEdges(components: Component[], w: number, h: number): Component[] {
   if (Math.min(w, h) < 64) return components;
   const frame = (c: Component) =>
     (c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h) &&
@@ -166,7 +166,7 @@ function drop_frame_edges(components: Component[], w: number, h: number): Compon
  * hollow shape whose ink lies along its own bounding box, with another shape
  * inside it. A 0, however square, holds nothing inside, so it stays.
  */
-function drop_boxes(components: Component[], labels: Int32Array, w: number): Component[] {
+function dropBoxes(components: Component[], labels: Int32Array, w: number): Component[] {
   const candidates = components.filter((c) => {
     const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
     return bw >= 12 && bh >= 12 && c.area < 0.5 * bw * bh;
@@ -192,7 +192,7 @@ function drop_boxes(components: Component[], labels: Int32Array, w: number): Com
   return dropped.size ? components.filter((c) => !dropped.has(c.label)) : components;
 }
 
-function scale_box(g: DigitGroup, fx: number, fy: number, iw: number, ih: number): Box {
+function scaleBox(g: DigitGroup, fx: number, fy: number, iw: number, ih: number): Box {
   const x = Math.max(0, Math.floor(g.x0 * fx)), y = Math.max(0, Math.floor(g.y0 * fy));
   const x1 = Math.min(iw, Math.ceil(g.x1 * fx)), y1 = Math.min(ih, Math.ceil(g.y1 * fy));
   return [x, y, x1 - x, y1 - y];
@@ -203,7 +203,7 @@ function scale_box(g: DigitGroup, fx: number, fy: number, iw: number, ih: number
  * (plus a one-pixel fringe for anti-aliased edges), so neighbours and specks
  * inside its box don't leak in.
  */
-function digit_to_mnist(
+function digitToMnist(
   ink: GreyImage,
   labels: Int32Array,
   g: DigitGroup,
@@ -223,7 +223,7 @@ function digit_to_mnist(
       if (members.has(labels[(g.y0 + y) * w + g.x0 + x])) own[(y + pad) * pw + x + pad] = 1;
     }
   }
-  const fringe = dilate_mask(own, pw, ph);
+  const fringe = dilateMask(own, pw, ph);
   const patch = new Float32Array(pw * ph);
   const values: number[] = [];
   for (let y = 0; y < ph; y++) {
@@ -259,12 +259,12 @@ function digit_to_mnist(
     // Bring the stroke width near MNIST's. Widths within a band around the
     // target stay as they are: MNIST's own vary (1.4–2.7 px at the 10th–90th
     // percentile, 1.8 median), and an MNIST digit must come out as it went in.
-    const stroke = stroke_width(img);
+    const stroke = strokeWidth(img);
     const target = opt.target_stroke / px_scale;
     const r = Math.round(Math.abs(target - stroke) / 2);
-    if (stroke < 0.6 * target && r >= 1) img = max_filter(img, r);
+    if (stroke < 0.6 * target && r >= 1) img = maxFilter(img, r);
     else if (opt.thin_above > 0 && stroke > opt.thin_above * target && r >= 1) {
-      img = min_filter(img, r);
+      img = minFilter(img, r);
     } // Unchanged: skip the enlargement, whose round trip only blurs a little,
     // which MNIST-sized digits don't need; digits from a coarser source (a
     // 16×16 scan) do: it rounds off their staircase edges.
@@ -273,11 +273,11 @@ function digit_to_mnist(
   if (opt.deskew) img = deskew(img);
   img = trim(img);
   if (squeeze !== 1) img = resample(img, Math.max(1, Math.round(img.width * squeeze)), img.height);
-  return place_in_mnist_frame(img);
+  return placeInMnistFrame(img);
 }
 
 /** Mask grown by one pixel in the 8 directions. */
-function dilate_mask(mask: Uint8Array, w: number, h: number): Uint8Array {
+function dilateMask(mask: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(mask.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -295,7 +295,7 @@ function dilate_mask(mask: Uint8Array, w: number, h: number): Uint8Array {
  * ink/background edges, which for a long stroke of width s and length L is
  * s·L / L = s.
  */
-export function stroke_width(img: GreyImage): number {
+export function strokeWidth(img: GreyImage): number {
   const { width: w, height: h, data } = img;
   let area = 0, edges = 0;
   const on = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && data[y * w + x] > 0.5;
@@ -313,14 +313,14 @@ export function stroke_width(img: GreyImage): number {
 }
 
 /** Grey erosion by a (2r+1)² square (thins bright strokes), separable. */
-export function min_filter(img: GreyImage, r: number): GreyImage {
+export function minFilter(img: GreyImage, r: number): GreyImage {
   const neg = { ...img, data: img.data.map((v) => -v) };
-  const out = max_filter(neg, r, -Infinity);
+  const out = maxFilter(neg, r, -Infinity);
   return { ...out, data: out.data.map((v) => -v) };
 }
 
 /** Grey dilation by a (2r+1)² square, separable. */
-export function max_filter(img: GreyImage, r: number, floor = 0): GreyImage {
+export function maxFilter(img: GreyImage, r: number, floor = 0): GreyImage {
   const { width: w, height: h, data } = img;
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
@@ -417,7 +417,7 @@ function trim(img: GreyImage, floor = 0.02): GreyImage {
  * resample), then translate so the centre of mass lands on the centre of the
  * 28×28 frame (integer shift, as MNIST did, kept inside the frame).
  */
-export function place_in_mnist_frame(img: GreyImage): Float32Array {
+export function placeInMnistFrame(img: GreyImage): Float32Array {
   const s = MNIST_BOX / Math.max(img.width, img.height);
   const nw = Math.max(1, Math.min(MNIST_BOX, Math.round(img.width * s)));
   const nh = Math.max(1, Math.min(MNIST_BOX, Math.round(img.height * s)));

@@ -1,7 +1,7 @@
 /**
  * Image → digits: preprocessing, then the model on every digit crop in one
  * batch. The same function serves the browser, the server and the CLI.
- * Tensors are created and freed inside `predict_probabilities`, so repeated
+ * Tensors are created and freed inside `predictProbabilities`, so repeated
  * calls leave `tf.memory().numTensors` unchanged.
  */
 import type {
@@ -10,8 +10,8 @@ import type {
   RasterImage,
   RecognitionResult,
 } from "./image_types.ts";
-import { preprocess_image, type PreprocessOptions } from "./preprocess.ts";
-import { type DigitModel, predict_probabilities } from "./model_runner.ts";
+import { preprocessImage, type PreprocessOptions } from "./preprocess.ts";
+import { type DigitModel, predictProbabilities } from "./model_runner.ts";
 
 /** Confidence under which a reading is flagged `unsure` (default). */
 export const UNSURE_BELOW = 0.7;
@@ -31,16 +31,16 @@ export function recognize(
   options: RecognizeOptions = {},
 ): RecognitionResult {
   const t0 = now();
-  const pre = preprocess_image(image, options);
+  const pre = preprocessImage(image, options);
   const preprocess_ms = now() - t0;
-  return classify_digits(model, pre, options, preprocess_ms);
+  return classifyDigits(model, pre, options, preprocess_ms);
 }
 
 /**
  * Runs the model on already preprocessed digits (e.g. preprocessing done in
  * a worker) and assembles the result.
  */
-export function classify_digits(
+export function classifyDigits(
   model: DigitModel,
   pre: PreprocessResult,
   options: RecognizeOptions = {},
@@ -60,7 +60,7 @@ export function classify_digits(
   const t0 = now();
   // One batch for every rendering of every digit.
   const crops = pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
-  const rows = predict_probabilities(model, crops);
+  const rows = predictProbabilities(model, crops);
   const model_ms = now() - t0;
   let next = 0;
   const predictions: DigitPrediction[] = pre.digits.map((d) => {

@@ -17,7 +17,7 @@ interface Taps {
 }
 
 /** Taps mapping `n_in` samples to `n_out` over the same extent. */
-function make_taps(n_in: number, n_out: number): Taps {
+function makeTaps(n_in: number, n_out: number): Taps {
   const start = new Int32Array(n_out + 1);
   const index: number[] = [];
   const weight: number[] = [];
@@ -52,8 +52,8 @@ function make_taps(n_in: number, n_out: number): Taps {
 
 /** Resizes a grey image to `width`×`height` (area average down, linear up). */
 export function resample(src: GreyImage, width: number, height: number): GreyImage {
-  const tx = make_taps(src.width, width);
-  const ty = make_taps(src.height, height);
+  const tx = makeTaps(src.width, width);
+  const ty = makeTaps(src.height, height);
   // Horizontal pass: src.height rows of `width` samples.
   const mid = new Float32Array(width * src.height);
   for (let y = 0; y < src.height; y++) {
@@ -66,10 +66,10 @@ export function resample(src: GreyImage, width: number, height: number): GreyIma
       mid[y * width + x] = s;
     }
   }
-  return { width, height, data: vertical_pass(mid, width, ty, height) };
+  return { width, height, data: verticalPass(mid, width, ty, height) };
 }
 
-function vertical_pass(mid: Float32Array, width: number, ty: Taps, height: number): Float32Array {
+function verticalPass(mid: Float32Array, width: number, ty: Taps, height: number): Float32Array {
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -83,7 +83,7 @@ function vertical_pass(mid: Float32Array, width: number, ty: Taps, height: numbe
 }
 
 /** Number of channels of a raster, inferring it from the data length if unset. */
-export function channels_of(image: RasterImage): number {
+export function channelsOf(image: RasterImage): number {
   const c = image.channels ?? image.data.length / (image.width * image.height);
   if (![1, 2, 3, 4].includes(c)) {
     throw new RangeError(
@@ -99,7 +99,7 @@ export function channels_of(image: RasterImage): number {
  * canvas reads as black on white and a white stroke as white on black
  * (compositing both onto white would erase the white one).
  */
-function transparent_background(image: RasterImage, c: number): number {
+function transparentBackground(image: RasterImage, c: number): number {
   if (c !== 2 && c !== 4) return 1;
   const n = image.width * image.height;
   const step = Math.max(1, Math.floor(n / 20000)); // a sample is enough
@@ -129,23 +129,23 @@ function luma(d: ArrayLike<number>, o: number): number {
  * 2×2 samples): a 12 MP photo then costs about a ninth of its bytes.
  * Returns the grey image and the scale factor (work size / input size, ≤ 1).
  */
-export function to_grey(
+export function toGrey(
   image: RasterImage,
   max_side = Infinity,
 ): { grey: GreyImage; scale: number } {
   const { width: w, height: h, data } = image;
   if (!(w > 0 && h > 0)) throw new RangeError(`empty image ${w}×${h}`);
-  const c = channels_of(image);
+  const c = channelsOf(image);
   const scale = Math.min(1, max_side / Math.max(w, h));
   const nw = Math.max(1, Math.round(w * scale));
   const nh = Math.max(1, Math.round(h * scale));
-  const bg = transparent_background(image, c);
+  const bg = transparentBackground(image, c);
   const step = Math.max(1, Math.floor(Math.min(w / nw, h / nh) / 2));
   const off = step >> 1;
   // The sampled grid: sample i sits at source coordinate i·step + off.
   const sw = Math.floor(w / step), sh = Math.floor(h / step);
-  const tx = make_taps(sw, nw);
-  const ty = make_taps(sh, nh);
+  const tx = makeTaps(sw, nw);
+  const ty = makeTaps(sh, nh);
   const mid = new Float32Array(nw * sh);
   const row_lum = new Float32Array(sw);
   const inv = 1 / 255;
@@ -171,7 +171,7 @@ export function to_grey(
     }
   }
   return {
-    grey: { width: nw, height: nh, data: vertical_pass(mid, nw, ty, nh) },
+    grey: { width: nw, height: nh, data: verticalPass(mid, nw, ty, nh) },
     scale: nw / w,
   };
 }

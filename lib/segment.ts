@@ -32,7 +32,7 @@ export interface DigitGroup {
  * Labels the 8-connected components of `mask` (two-pass union–find).
  * Returns the label image (0 = background) and the components.
  */
-export function label_components(
+export function labelComponents(
   mask: Uint8Array,
   width: number,
   height: number,
@@ -112,20 +112,20 @@ export function label_components(
  * alone: there the digit itself may span the whole frame.
  * Returns the number of lines removed.
  */
-export function remove_lines(
+export function removeLines(
   mask: Uint8Array,
   width: number,
   height: number,
   min_span = 0.6,
 ): number {
   if (Math.min(width, height) < 64) return 0;
-  let removed = remove_horizontal_lines(mask, width, height, min_span);
+  let removed = removeHorizontalLines(mask, width, height, min_span);
   // Vertical lines: the same on the transposed mask.
   const t = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) t[x * height + y] = mask[y * width + x];
   }
-  const vertical = remove_horizontal_lines(t, height, width, min_span);
+  const vertical = removeHorizontalLines(t, height, width, min_span);
   if (vertical) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) mask[y * width + x] = t[x * height + y];
@@ -135,7 +135,7 @@ export function remove_lines(
   return removed;
 }
 
-function remove_horizontal_lines(
+function removeHorizontalLines(
   mask: Uint8Array,
   width: number,
   height: number,
@@ -202,7 +202,7 @@ function remove_horizontal_lines(
   return removed;
 }
 
-/** Options for `group_digits`. */
+/** Options for `groupDigits`. */
 export interface GroupOptions {
   /** Components smaller than this fraction of the largest are specks (default 0.02). */
   speck_fraction?: number;
@@ -216,7 +216,7 @@ export interface GroupOptions {
  * horizontally and sit close vertically; specks, and groups much smaller
  * than the main digits or off their line, are dropped.
  */
-export function group_digits(
+export function groupDigits(
   components: Component[],
   width: number,
   height: number,
@@ -229,9 +229,9 @@ export function group_digits(
   let parts = components.filter((c) => c.area >= speck);
   // A flat stroke under (or through) two or more digits is an underline or a
   // strike-through, not part of any digit.
-  const upright = parts.filter((c) => !is_flat(c));
+  const upright = parts.filter((c) => !isFlat(c));
   parts = parts.filter((c) =>
-    !is_flat(c) || upright.filter((o) => overlap_x(c, o) >= 0.5 * (o.x1 - o.x0)).length < 2
+    !isFlat(c) || upright.filter((o) => overlapX(c, o) >= 0.5 * (o.x1 - o.x0)).length < 2
   );
   let groups: DigitGroup[] = parts.map((c) => ({
     labels: [c.label],
@@ -247,7 +247,7 @@ export function group_digits(
     changed = false;
     outer: for (let i = 0; i < groups.length; i++) {
       for (let j = i + 1; j < groups.length; j++) {
-        if (same_digit(groups[i], groups[j])) {
+        if (sameDigit(groups[i], groups[j])) {
           groups[i] = merge(groups[i], groups[j]);
           groups.splice(j, 1);
           changed = true;
@@ -271,7 +271,7 @@ export function group_digits(
       let best = -1, best_gap = Infinity;
       for (let j = 0; j < groups.length; j++) {
         if (j === i || small(groups[j])) continue;
-        const gap = box_gap(g, groups[j]);
+        const gap = boxGap(g, groups[j]);
         if (Math.hypot(gap.dx, gap.dy) < best_gap) {
           best_gap = Math.hypot(gap.dx, gap.dy);
           best = j;
@@ -279,7 +279,7 @@ export function group_digits(
       }
       // Only pieces that (nearly) share the digit's columns: a full stop or a
       // comma between two digits stays out and is then dropped as small.
-      const gap = best >= 0 ? box_gap(g, groups[best]) : undefined;
+      const gap = best >= 0 ? boxGap(g, groups[best]) : undefined;
       if (
         gap && gap.dx <= 0.05 * main_h && gap.dy <= 0.2 * main_h && !underneath(g, groups[best])
       ) {
@@ -294,7 +294,7 @@ export function group_digits(
     if (h < min_height && g.x1 - g.x0 < min_height) return false;
     if (small(g)) return false;
     // A dash or an underline on its own is no digit.
-    if (is_flat(g) && h < 0.4 * main_h) return false;
+    if (isFlat(g) && h < 0.4 * main_h) return false;
     // Off the main line: no vertical overlap with the main digit.
     return g.y1 > main.y0 - 0.25 * main_h && g.y0 < main.y1 + 0.25 * main_h;
   });
@@ -302,11 +302,11 @@ export function group_digits(
 }
 
 /** Much wider than tall: a bar, a dash, an underline. */
-function is_flat(c: { x0: number; x1: number; y0: number; y1: number }): boolean {
+function isFlat(c: { x0: number; x1: number; y0: number; y1: number }): boolean {
   return c.x1 - c.x0 >= 3 * (c.y1 - c.y0);
 }
 
-function overlap_x(a: { x0: number; x1: number }, b: { x0: number; x1: number }): number {
+function overlapX(a: { x0: number; x1: number }, b: { x0: number; x1: number }): number {
   return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
 }
 
@@ -315,10 +315,10 @@ function overlap_x(a: { x0: number; x1: number }, b: { x0: number; x1: number })
  * that do belong to digits (5, 7) sit at their top.
  */
 function underneath(piece: DigitGroup, digit: DigitGroup): boolean {
-  return is_flat(piece) && piece.y0 >= digit.y0 + 0.8 * (digit.y1 - digit.y0);
+  return isFlat(piece) && piece.y0 >= digit.y0 + 0.8 * (digit.y1 - digit.y0);
 }
 
-function same_digit(a: DigitGroup, b: DigitGroup): boolean {
+function sameDigit(a: DigitGroup, b: DigitGroup): boolean {
   if (underneath(a, b) || underneath(b, a)) return false;
   const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   const narrower = Math.min(a.x1 - a.x0, b.x1 - b.x0);
@@ -343,7 +343,7 @@ function merge(a: DigitGroup, b: DigitGroup): DigitGroup {
 }
 
 /** Horizontal and vertical gaps between two boxes (0 where they overlap). */
-function box_gap(a: DigitGroup, b: DigitGroup): { dx: number; dy: number } {
+function boxGap(a: DigitGroup, b: DigitGroup): { dx: number; dy: number } {
   return {
     dx: Math.max(0, Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1)),
     dy: Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1)),

@@ -13,7 +13,7 @@ let ready: Promise<string> | undefined;
  * Selects "wasm" (or "cpu" if wasm cannot start, or if `prefer` is "cpu")
  * once per process and returns the backend name. Safe to call repeatedly.
  */
-export function init_inference_backend(prefer: "wasm" | "cpu" = "wasm"): Promise<string> {
+export function initInferenceBackend(prefer: "wasm" | "cpu" = "wasm"): Promise<string> {
   ready ??= (async () => {
     tf.enableProdMode();
     if (prefer === "wasm") {

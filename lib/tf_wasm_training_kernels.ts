@@ -38,7 +38,7 @@ function pair(v: number | [number, number]): [number, number] {
 }
 
 /** Conv2DBackpropFilter: dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−top, ow·s+kw−left, ci] · dy[n,oh,ow,co]. */
-function conv2d_backprop_filter(args: KernelArgs): Info {
+function conv2dBackpropFilter(args: KernelArgs): Info {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
   const { strides, pad, dimRoundingMode, filterShape, dataFormat } = attrs;
@@ -91,7 +91,7 @@ function conv2d_backprop_filter(args: KernelArgs): Info {
 }
 
 /** Conv2DBackpropInput for stride 1 via a forward conv; other cases go to the stock kernel. */
-function make_conv2d_backprop_input(stock: KernelFn) {
+function makeConv2dBackpropInput(stock: KernelFn) {
   return (args: KernelArgs): Info => {
     const { inputs, backend, attrs } = args;
     const { dy, filter } = inputs;
@@ -135,7 +135,7 @@ function make_conv2d_backprop_input(stock: KernelFn) {
 }
 
 /** BatchMatMul whose transposed operands are transposed explicitly first (XNNPACK's fast path is untransposed). */
-function make_batch_mat_mul(stock: KernelFn) {
+function makeBatchMatMul(stock: KernelFn) {
   return (args: KernelArgs): Info => {
     const { inputs, backend, attrs } = args;
     const { transposeA, transposeB } = attrs;
@@ -191,7 +191,7 @@ let installed = false;
  * registers tfjs' stock gradients (e.g. importing "@tensorflow/tfjs"), which
  * would otherwise overwrite it.
  */
-export function install_fast_batch_norm_gradient(): void {
+export function installFastBatchNormGradient(): void {
   // Silence tfjs' "overriding the gradient" warning: overriding is the point.
   const warn = console.warn;
   console.warn = () => {};
@@ -207,7 +207,7 @@ export function install_fast_batch_norm_gradient(): void {
  * Idempotent; call after importing @tensorflow/tfjs-backend-wasm (before or
  * after `setBackend("wasm")`). Returns the names of the kernels it touched.
  */
-export function install_wasm_training_kernels(): string[] {
+export function installWasmTrainingKernels(): string[] {
   if (installed) return [];
   const touched: string[] = [];
   const replace = (name: string, make: (stock: KernelFn) => KernelFn) => {
@@ -228,13 +228,13 @@ export function install_wasm_training_kernels(): string[] {
     tf.registerKernel({
       kernelName: "Conv2DBackpropFilter",
       backendName: "wasm",
-      kernelFunc: conv2d_backprop_filter as unknown as tf.KernelFunc,
+      kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
     });
     touched.push("Conv2DBackpropFilter");
   }
-  replace("Conv2DBackpropInput", make_conv2d_backprop_input);
-  replace("BatchMatMul", make_batch_mat_mul);
-  install_fast_batch_norm_gradient();
+  replace("Conv2DBackpropInput", makeConv2dBackpropInput);
+  replace("BatchMatMul", makeBatchMatMul);
+  installFastBatchNormGradient();
   installed = true;
   return touched;
 }

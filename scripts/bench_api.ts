@@ -14,7 +14,7 @@ import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startTestServer } from "../tests/helpers/server.ts";
-import { md_table, replace_block } from "../training/benchmarks_md.ts";
+import { mdTable, replaceBlock } from "../training/benchmarks_md.ts";
 import { DEFAULT_LIMITS } from "../lib/server/limits.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -151,7 +151,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const size = (bytes: number) => bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(0)} KB`;
 
 function report(results: PhaseResult[], info: string[]): string {
-  const table = md_table(
+  const table = mdTable(
     [
       "workload",
       "conns",
@@ -246,7 +246,7 @@ async function main() {
       const path = `${ROOT}BENCHMARKS.md`;
       let text = await Deno.readTextFile(path).catch(() => "# Benchmarks\n");
       text = text.replace(/\n_Written by `deno task bench:api`; pending\._\n/, "\n");
-      await Deno.writeTextFile(path, replace_block(text, "API load", "api:load", md));
+      await Deno.writeTextFile(path, replaceBlock(text, "API load", "api:load", md));
       await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path] }).output();
       console.log(`\nWritten to ${path}`);
     }

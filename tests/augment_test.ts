@@ -1,21 +1,21 @@
 import assert from "node:assert/strict";
 import {
-  augment_batch,
-  augment_digit,
+  augmentBatch,
+  augmentDigit,
   type AugmentOptions,
   DEFAULT_AUGMENT,
-  make_rng,
-  shuffled_indices,
+  makeRng,
+  shuffledIndices,
 } from "../lib/augment.ts";
-import { load_mnist_split } from "../lib/mnist_files.ts";
-import { mnist_dir } from "./mnist_dir.ts";
+import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { mnistDir } from "./mnist_dir.ts";
 
-const test = await load_mnist_split(mnist_dir(), "test");
+const test = await loadMnistSplit(mnistDir(), "test");
 const first = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
 Deno.test("augment - fills 784 values per digit, all within [0,1]", () => {
   const out = new Float32Array(64 * 784).fill(-1);
-  augment_batch(test.images, first(64), out, make_rng(1));
+  augmentBatch(test.images, first(64), out, makeRng(1));
   for (const v of out) assert.ok(v >= 0 && v <= 1, `value ${v} out of range`);
   // Every digit still has ink after augmentation.
   for (let b = 0; b < 64; b++) {
@@ -28,9 +28,9 @@ Deno.test("augment - the same seed gives the same images, another seed different
   const a = new Float32Array(16 * 784),
     b = new Float32Array(16 * 784),
     c = new Float32Array(16 * 784);
-  augment_batch(test.images, first(16), a, make_rng(7));
-  augment_batch(test.images, first(16), b, make_rng(7));
-  augment_batch(test.images, first(16), c, make_rng(8));
+  augmentBatch(test.images, first(16), a, makeRng(7));
+  augmentBatch(test.images, first(16), b, makeRng(7));
+  augmentBatch(test.images, first(16), c, makeRng(8));
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
 });
@@ -49,17 +49,17 @@ Deno.test("augment - with every range at zero it is the identity (scaled to [0,1
     contrast_p: 0,
   };
   const out = new Float32Array(784);
-  augment_digit(test.images.subarray(0, 784), out, 0, make_rng(3), none);
+  augmentDigit(test.images.subarray(0, 784), out, 0, makeRng(3), none);
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(out[i] - test.images[i] / 255) < 1e-5);
   const plain = new Float32Array(784);
-  augment_batch(test.images, [0], plain, make_rng(3), null);
+  augmentBatch(test.images, [0], plain, makeRng(3), null);
   assert.deepEqual(plain, out.map((v) => Math.fround(v)));
 });
 
 Deno.test("augment - keeps the digit roughly centred and of similar ink mass", () => {
   const n = 200;
   const out = new Float32Array(n * 784);
-  augment_batch(test.images, first(n), out, make_rng(11));
+  augmentBatch(test.images, first(n), out, makeRng(11));
   let ratio_sum = 0;
   for (let b = 0; b < n; b++) {
     let ink = 0, cx = 0, cy = 0, orig = 0;
@@ -81,8 +81,8 @@ Deno.test("augment - keeps the digit roughly centred and of similar ink mass", (
 });
 
 Deno.test("augment - seeded shuffles are permutations and reproducible", () => {
-  const a = shuffled_indices(1000, make_rng(5));
+  const a = shuffledIndices(1000, makeRng(5));
   assert.deepEqual([...a].sort((x, y) => x - y), [...first(1000)]);
-  assert.deepEqual(a, shuffled_indices(1000, make_rng(5)));
-  assert.notDeepEqual(a, shuffled_indices(1000, make_rng(6)));
+  assert.deepEqual(a, shuffledIndices(1000, makeRng(5)));
+  assert.notDeepEqual(a, shuffledIndices(1000, makeRng(6)));
 });

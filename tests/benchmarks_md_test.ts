@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { replace_block } from "../training/benchmarks_md.ts";
+import { replaceBlock } from "../training/benchmarks_md.ts";
 
 const md =
   "# Benchmarks\n\n## Training\n\n_Written by `deno task train` (see x); pending._\n\n## Other\n\nkeep me\n";
 
 Deno.test("benchmarks_md - fills the Training section and leaves other sections alone", () => {
-  const once = replace_block(md, "Training", "training:run", "run table");
+  const once = replaceBlock(md, "Training", "training:run", "run table");
   assert.ok(once.includes("<!-- training:run -->\nrun table\n<!-- /training:run -->"));
   assert.ok(!once.includes("pending"));
   assert.ok(once.endsWith("## Other\n\nkeep me\n"));
-  const twice = replace_block(once, "Training", "training:run", "new table");
+  const twice = replaceBlock(once, "Training", "training:run", "new table");
   assert.ok(twice.includes("new table") && !twice.includes("run table"));
-  const both = replace_block(twice, "Training", "training:backends", "backends");
+  const both = replaceBlock(twice, "Training", "training:backends", "backends");
   assert.ok(
     both.indexOf("new table") < both.indexOf("backends") &&
       both.indexOf("backends") < both.indexOf("## Other"),
@@ -19,6 +19,6 @@ Deno.test("benchmarks_md - fills the Training section and leaves other sections 
 });
 
 Deno.test("benchmarks_md - adds the section when the file lacks it", () => {
-  const out = replace_block("# Benchmarks\n", "Training", "training:run", "t");
+  const out = replaceBlock("# Benchmarks\n", "Training", "training:run", "t");
   assert.ok(out.includes("## Training\n\n<!-- training:run -->\nt\n<!-- /training:run -->"));
 });

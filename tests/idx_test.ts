@@ -1,25 +1,25 @@
 import assert from "node:assert/strict";
-import { encode_idx, IdxError, pair_images_labels, parse_idx } from "../lib/idx.ts";
-import { gunzip, load_mnist_split, parse_idx_maybe_gzip } from "../lib/mnist_files.ts";
-import { mnist_dir } from "./mnist_dir.ts";
+import { encodeIdx, IdxError, pairImagesLabels, parseIdx } from "../lib/idx.ts";
+import { gunzip, loadMnistSplit, parseIdxMaybeGzip } from "../lib/mnist_files.ts";
+import { mnistDir } from "./mnist_dir.ts";
 
 function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const s = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Response(s).arrayBuffer().then((b) => new Uint8Array(b));
 }
 
-const images = encode_idx([2, 3, 4], Uint8Array.from({ length: 24 }, (_, i) => i * 10));
-const labels = encode_idx([2], new Uint8Array([7, 3]));
+const images = encodeIdx([2, 3, 4], Uint8Array.from({ length: 24 }, (_, i) => i * 10));
+const labels = encodeIdx([2], new Uint8Array([7, 3]));
 
 Deno.test("idx - parses a good images file and a good labels file", () => {
-  const img = parse_idx(images);
+  const img = parseIdx(images);
   assert.deepEqual(img.shape, [2, 3, 4]);
   assert.equal(img.data.length, 24);
   assert.equal(img.data[23], 230);
-  const lab = parse_idx(labels);
+  const lab = parseIdx(labels);
   assert.deepEqual(lab.shape, [2]);
   assert.deepEqual([...lab.data], [7, 3]);
-  const set = pair_images_labels(img, lab);
+  const set = pairImagesLabels(img, lab);
   assert.equal(set.count, 2);
   assert.equal(set.rows, 3);
   assert.equal(set.cols, 4);
@@ -29,46 +29,46 @@ Deno.test("idx - rejects a file with a bad magic number", () => {
   const bad = images.slice();
   bad[0] = 0x1f; // e.g. a gzip file handed over undecompressed
   assert.throws(
-    () => parse_idx(bad, "x.idx"),
+    () => parseIdx(bad, "x.idx"),
     (e: Error) => e instanceof IdxError && /bad magic/.test(e.message),
   );
   const wrong_type = images.slice();
   wrong_type[2] = 0x0d; // float32 elements
-  assert.throws(() => parse_idx(wrong_type), /unsupported element type/);
+  assert.throws(() => parseIdx(wrong_type), /unsupported element type/);
 });
 
 Deno.test("idx - rejects a truncated file", () => {
   assert.throws(
-    () => parse_idx(images.subarray(0, images.length - 1), "t.idx"),
+    () => parseIdx(images.subarray(0, images.length - 1), "t.idx"),
     /t\.idx: truncated/,
   );
-  assert.throws(() => parse_idx(images.subarray(0, 10)), /truncated header/);
-  assert.throws(() => parse_idx(images.subarray(0, 2)), /too short/);
+  assert.throws(() => parseIdx(images.subarray(0, 10)), /truncated header/);
+  assert.throws(() => parseIdx(images.subarray(0, 2)), /too short/);
 });
 
 Deno.test("idx - rejects trailing bytes and image/label counts that disagree", () => {
   const longer = new Uint8Array(images.length + 3);
   longer.set(images);
-  assert.throws(() => parse_idx(longer), /trailing bytes/);
-  const three_labels = parse_idx(encode_idx([3], new Uint8Array([1, 2, 3])));
-  assert.throws(() => pair_images_labels(parse_idx(images), three_labels), /2 images but 3 labels/);
-  const not_digit = parse_idx(encode_idx([2], new Uint8Array([1, 12])));
-  assert.throws(() => pair_images_labels(parse_idx(images), not_digit), /not a digit/);
+  assert.throws(() => parseIdx(longer), /trailing bytes/);
+  const three_labels = parseIdx(encodeIdx([3], new Uint8Array([1, 2, 3])));
+  assert.throws(() => pairImagesLabels(parseIdx(images), three_labels), /2 images but 3 labels/);
+  const not_digit = parseIdx(encodeIdx([2], new Uint8Array([1, 12])));
+  assert.throws(() => pairImagesLabels(parseIdx(images), not_digit), /not a digit/);
 });
 
 Deno.test("idx - reads gzip-compressed files and reports corrupt gzip clearly", async () => {
   const gz = await gzip(images);
   assert.deepEqual(await gunzip(gz), images);
-  const parsed = await parse_idx_maybe_gzip(gz, "a.gz");
+  const parsed = await parseIdxMaybeGzip(gz, "a.gz");
   assert.deepEqual(parsed.shape, [2, 3, 4]);
   await assert.rejects(
-    () => parse_idx_maybe_gzip(gz.subarray(0, gz.length - 12), "cut.gz"),
+    () => parseIdxMaybeGzip(gz.subarray(0, gz.length - 12), "cut.gz"),
     /cut\.gz: corrupt or truncated gzip/,
   );
 });
 
 Deno.test("idx - loads the real MNIST test split", async () => {
-  const test = await load_mnist_split(mnist_dir(), "test");
+  const test = await loadMnistSplit(mnistDir(), "test");
   assert.equal(test.count, 10000);
   assert.equal(test.rows, 28);
   assert.equal(test.cols, 28);

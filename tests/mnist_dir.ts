@@ -1,5 +1,5 @@
 /** Where tests find MNIST: $MNIST_DIR, else ../shared/mnist relative to the repository root. */
-export function mnist_dir(): string {
+export function mnistDir(): string {
   const root = new URL("../", import.meta.url).pathname;
   const dir = Deno.env.get("MNIST_DIR") ?? "../shared/mnist";
   const abs = dir.startsWith("/") ? dir : `${root}${dir}`;

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { download_mnist, locate_mnist, MNIST_FILES } from "../lib/mnist_files.ts";
-import { mnist_dir } from "./mnist_dir.ts";
+import { downloadMnist, locateMnist, MNIST_FILES } from "../lib/mnist_files.ts";
+import { mnistDir } from "./mnist_dir.ts";
 
 Deno.test("mnist_files - an explicit folder is used as is", async () => {
-  assert.equal(await locate_mnist(mnist_dir()), mnist_dir());
+  assert.equal(await locateMnist(mnistDir()), mnistDir());
 });
 
 Deno.test("mnist_files - a folder lacking files names what is missing", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await assert.rejects(() => locate_mnist(dir), /lacks: train-images-idx3-ubyte\.gz/);
+    await assert.rejects(() => locateMnist(dir), /lacks: train-images-idx3-ubyte\.gz/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -19,7 +19,7 @@ Deno.test("mnist_files - offline download fails with one clear error naming MNIS
   const dir = await Deno.makeTempDir();
   try {
     await assert.rejects(
-      () => download_mnist(dir, () => {}, ["http://127.0.0.1:9/"]),
+      () => downloadMnist(dir, () => {}, ["http://127.0.0.1:9/"]),
       (e: Error) =>
         /set MNIST_DIR/.test(e.message) && /train-images-idx3-ubyte\.gz/.test(e.message),
     );
@@ -36,7 +36,7 @@ Deno.test("mnist_files - a download with the wrong sha256 is rejected and not ke
   );
   try {
     const url = `http://127.0.0.1:${server.addr.port}/`;
-    await assert.rejects(() => download_mnist(dir, () => {}, [url]), /sha256 mismatch/);
+    await assert.rejects(() => downloadMnist(dir, () => {}, [url]), /sha256 mismatch/);
     await assert.rejects(() => Deno.stat(`${dir}/${MNIST_FILES.train_images.name}`));
   } finally {
     await server.shutdown();

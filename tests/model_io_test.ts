@@ -1,32 +1,32 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { build_inference_model } from "../lib/model_def.ts";
+import { buildInferenceModel } from "../lib/model_def.ts";
 import {
-  encode_model,
-  float32_to_float16_bits,
-  load_model_files,
-  quantize_weights,
+  encodeModel,
+  float32ToFloat16Bits,
+  loadModelFiles,
+  quantizeWeights,
 } from "../training/model_io.ts";
-import { lr_at } from "../training/trainer.ts";
-import { format_duration, render_progress } from "../training/progress.ts";
+import { lrAt } from "../training/trainer.ts";
+import { formatDuration, renderProgress } from "../training/progress.ts";
 
 await tf.setBackend("cpu");
 
 Deno.test("model_io - float16 conversion rounds to the nearest half", () => {
-  assert.equal(float32_to_float16_bits(0), 0);
-  assert.equal(float32_to_float16_bits(1), 0x3c00);
-  assert.equal(float32_to_float16_bits(-2), 0xc000);
-  assert.equal(float32_to_float16_bits(65504), 0x7bff);
-  assert.equal(float32_to_float16_bits(1e6), 0x7c00); // overflow → infinity
-  assert.equal(float32_to_float16_bits(1 + 2 ** -11), 0x3c00); // tie → even
-  assert.equal(float32_to_float16_bits(2 ** -24), 0x0001); // smallest subnormal
+  assert.equal(float32ToFloat16Bits(0), 0);
+  assert.equal(float32ToFloat16Bits(1), 0x3c00);
+  assert.equal(float32ToFloat16Bits(-2), 0xc000);
+  assert.equal(float32ToFloat16Bits(65504), 0x7bff);
+  assert.equal(float32ToFloat16Bits(1e6), 0x7c00); // overflow → infinity
+  assert.equal(float32ToFloat16Bits(1 + 2 ** -11), 0x3c00); // tie → even
+  assert.equal(float32ToFloat16Bits(2 ** -24), 0x0001); // smallest subnormal
 });
 
 Deno.test("model_io - uint8 quantization keeps zero exact and errors within half a step", () => {
   const values = new Float32Array([-0.5, 0, 0.1, 0.25, 1.5]);
   const spec = [{ name: "w", shape: [5], dtype: "float32" as const }];
-  const q = quantize_weights(spec, new Uint8Array(values.buffer), "uint8");
+  const q = quantizeWeights(spec, new Uint8Array(values.buffer), "uint8");
   assert.equal(q.data.length, 5);
   const { scale, min } = q.specs[0].quantization as { scale: number; min: number };
   values.forEach((v, i) => assert.ok(Math.abs(q.data[i] * scale + min - v) <= scale / 2 + 1e-7));
@@ -34,14 +34,14 @@ Deno.test("model_io - uint8 quantization keeps zero exact and errors within half
 });
 
 Deno.test("model_io - every weight encoding loads back into the same predictions", async () => {
-  const model = build_inference_model();
+  const model = buildInferenceModel();
   const x = tf.randomUniform([4, 28, 28, 1], 0, 1, "float32", 3);
   const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
   for (const dtype of ["float32", "float16", "uint8"] as const) {
-    const files = await encode_model(model, dtype);
+    const files = await encodeModel(model, dtype);
     const n = model.countParams();
     assert.equal(files.shard.length, n * { float32: 4, float16: 2, uint8: 1 }[dtype]);
-    const loaded = await load_model_files(files);
+    const loaded = await loadModelFiles(files);
     const got = (loaded.predict(x) as tf.Tensor).arraySync() as number[][];
     const tol = { float32: 1e-6, float16: 1e-2, uint8: 5e-2 }[dtype];
     want.forEach((row, i) =>
@@ -55,14 +55,14 @@ Deno.test("model_io - every weight encoding loads back into the same predictions
 });
 
 Deno.test("trainer - the learning rate warms up, peaks, then decays by cosine", () => {
-  assert.ok(Math.abs(lr_at(0, 1, 0.1) - 0.05) < 1e-12);
-  assert.equal(lr_at(0.1, 1, 0.1), 1);
-  assert.ok(lr_at(0.55, 1, 0.1) < 0.51 && lr_at(0.55, 1, 0.1) > 0.49);
-  assert.ok(Math.abs(lr_at(1, 1, 0.1) - 0.001) < 1e-12);
+  assert.ok(Math.abs(lrAt(0, 1, 0.1) - 0.05) < 1e-12);
+  assert.equal(lrAt(0.1, 1, 0.1), 1);
+  assert.ok(lrAt(0.55, 1, 0.1) < 0.51 && lrAt(0.55, 1, 0.1) > 0.49);
+  assert.ok(Math.abs(lrAt(1, 1, 0.1) - 0.001) < 1e-12);
 });
 
 Deno.test("progress - renders epoch, samples/s, loss, accuracy and ETA", () => {
-  const line = render_progress({
+  const line = renderProgress({
     epoch: 2,
     epochs: 10,
     done: 50,
@@ -77,5 +77,5 @@ Deno.test("progress - renders epoch, samples/s, loss, accuracy and ETA", () => {
   ) {
     assert.ok(line.includes(part), `${part} missing from ${line}`);
   }
-  assert.equal(format_duration(65), "1:05");
+  assert.equal(formatDuration(65), "1:05");
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { load_mnist_split } from "../lib/mnist_files.ts";
-import { class_metrics, predict_digits } from "../training/metrics.ts";
-import { load_model_dir } from "../training/model_io.ts";
-import { mnist_dir } from "./mnist_dir.ts";
+import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { classMetrics, predictDigits } from "../training/metrics.ts";
+import { loadModelDir } from "../training/model_io.ts";
+import { mnistDir } from "./mnist_dir.ts";
 import { SUPPORTED_LAYERS } from "../lib/model_runner.ts";
 
 /**
@@ -54,10 +54,10 @@ Deno.test("shipped model - userDefinedMetadata.version is the content hash of to
 
 Deno.test(`shipped model - reaches ≥ ${(SHIPPED_MIN_ACCURACY * 100).toFixed(2)} % on the full MNIST test set`, async () => {
   await tf.setBackend("wasm");
-  const model = await load_model_dir(MODEL_DIR);
-  const test = await load_mnist_split(mnist_dir(), "test");
-  const { predicted } = await predict_digits(model, test.images, test.count);
-  const { accuracy } = class_metrics(predicted, test.labels);
+  const model = await loadModelDir(MODEL_DIR);
+  const test = await loadMnistSplit(mnistDir(), "test");
+  const { predicted } = await predictDigits(model, test.images, test.count);
+  const { accuracy } = classMetrics(predicted, test.labels);
   model.dispose();
   assert.ok(accuracy >= SHIPPED_MIN_ACCURACY, `test accuracy ${(accuracy * 100).toFixed(2)} %`);
 });

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
-import { load_mnist_split } from "../lib/mnist_files.ts";
-import { fold_into_inference_model } from "../lib/model_def.ts";
-import { init_backend } from "../training/backend.ts";
-import { class_metrics, predict_digits } from "../training/metrics.ts";
-import { encode_model, load_model_dir, write_model_dir } from "../training/model_io.ts";
-import { DEFAULT_TRAIN, train_model } from "../training/trainer.ts";
-import { mnist_dir } from "./mnist_dir.ts";
+import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { foldIntoInferenceModel } from "../lib/model_def.ts";
+import { initBackend } from "../training/backend.ts";
+import { classMetrics, predictDigits } from "../training/metrics.ts";
+import { encodeModel, loadModelDir, writeModelDir } from "../training/model_io.ts";
+import { DEFAULT_TRAIN, trainModel } from "../training/trainer.ts";
+import { mnistDir } from "./mnist_dir.ts";
 
 Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved model loads back and predicts", async () => {
-  assert.equal(await init_backend("wasm"), "wasm");
-  const full = await load_mnist_split(mnist_dir(), "train");
+  assert.equal(await initBackend("wasm"), "wasm");
+  const full = await loadMnistSplit(mnistDir(), "train");
   const n = 3000;
   const data = {
     ...full,
@@ -20,7 +20,7 @@ Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved
     labels: full.labels.subarray(0, n),
   };
   const losses: number[] = [];
-  const result = await train_model(data, {
+  const result = await trainModel(data, {
     ...DEFAULT_TRAIN,
     epochs: 1,
     lr: 4e-3,
@@ -42,20 +42,20 @@ Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved
   // Ship it the way train.ts does: BatchNorm folded, uint8 weights, written to a folder.
   const dir = await Deno.makeTempDir();
   try {
-    const folded = fold_into_inference_model(result.model);
-    await write_model_dir(`${dir}/model`, await encode_model(folded, "uint8", { smoke: true }));
+    const folded = foldIntoInferenceModel(result.model);
+    await writeModelDir(`${dir}/model`, await encodeModel(folded, "uint8", { smoke: true }));
     const json = JSON.parse(await Deno.readTextFile(`${dir}/model/model.json`));
     assert.match(json.userDefinedMetadata.version, /^[0-9a-f]{12}$/);
     assert.equal(json.weightsManifest[0].weights[0].quantization.dtype, "uint8");
-    const loaded = await load_model_dir(`${dir}/model`);
-    const test = await load_mnist_split(mnist_dir(), "test");
+    const loaded = await loadModelDir(`${dir}/model`);
+    const test = await loadMnistSplit(mnistDir(), "test");
     const probe = tf.tidy(() => loaded.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor);
     assert.deepEqual(probe.shape, [2, 10]);
     const sums = tf.tidy(() => tf.sum(probe, 1).dataSync());
     probe.dispose();
     for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-4, "outputs are probabilities");
-    const { predicted } = await predict_digits(loaded, test.images, 500);
-    const acc = class_metrics(predicted, test.labels.subarray(0, 500)).accuracy;
+    const { predicted } = await predictDigits(loaded, test.images, 500);
+    const acc = classMetrics(predicted, test.labels.subarray(0, 500)).accuracy;
     // 23 steps cannot make a good model; well above chance (10 %) shows it learned and survived the round trip.
     assert.ok(acc > 0.3, `accuracy after the round trip only ${acc}`);
     folded.dispose();

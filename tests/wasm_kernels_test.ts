@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
 import "@tensorflow/tfjs-backend-cpu";
-import { install_wasm_training_kernels } from "../lib/tf_wasm_training_kernels.ts";
+import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
 
-install_wasm_training_kernels();
+installWasmTrainingKernels();
 await tf.setBackend("wasm");
 
 type Case = { stride: number; pad: "same" | "valid"; k: number; cin: number; cout: number };

@@ -5,13 +5,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { install_wasm_training_kernels } from "../lib/tf_wasm_training_kernels.ts";
+import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
 
 /** Backends the trainer can use; "auto" picks the fastest that works here. */
 export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
 
 /** Software WebGPU adapters are slower than wasm for this workload (≈ 20–40 samples/s measured). */
-function is_software_adapter(
+function isSoftwareAdapter(
   info: { description?: string; device?: string; vendor?: string } | undefined,
   fallback: boolean,
 ) {
@@ -20,14 +20,14 @@ function is_software_adapter(
   return fallback || /llvmpipe|lavapipe|swiftshader|software|warp/.test(text);
 }
 
-async function hardware_gpu_available(): Promise<boolean> {
+async function hardwareGpuAvailable(): Promise<boolean> {
   // deno-lint-ignore no-explicit-any
   const gpu = (navigator as any).gpu;
   if (!gpu) return false;
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return false;
-    return !is_software_adapter(
+    return !isSoftwareAdapter(
       adapter.info,
       Boolean(adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter),
     );
@@ -36,7 +36,7 @@ async function hardware_gpu_available(): Promise<boolean> {
   }
 }
 
-async function try_webgpu(): Promise<boolean> {
+async function tryWebgpu(): Promise<boolean> {
   try {
     // Loaded lazily: only GPU machines need it.
     await import("@tensorflow/tfjs-backend-webgpu");
@@ -48,16 +48,16 @@ async function try_webgpu(): Promise<boolean> {
 }
 
 /** Sets the backend and returns its name; throws if an explicitly requested one cannot start. */
-export async function init_backend(choice: BackendChoice): Promise<string> {
+export async function initBackend(choice: BackendChoice): Promise<string> {
   tf.enableProdMode();
-  if (choice === "webgpu" || (choice === "auto" && await hardware_gpu_available())) {
-    if (await try_webgpu()) return "webgpu";
+  if (choice === "webgpu" || (choice === "auto" && await hardwareGpuAvailable())) {
+    if (await tryWebgpu()) return "webgpu";
     if (choice === "webgpu") {
       throw new Error("--backend webgpu requested but WebGPU could not start");
     }
   }
   if (choice === "wasm" || choice === "auto") {
-    install_wasm_training_kernels();
+    installWasmTrainingKernels();
     try {
       if (await tf.setBackend("wasm")) return "wasm";
     } catch (e) {

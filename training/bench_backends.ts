@@ -10,9 +10,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { build_training_model, count_macs, fold_into_inference_model } from "../lib/model_def.ts";
-import { install_wasm_training_kernels } from "../lib/tf_wasm_training_kernels.ts";
-import { md_table, update_benchmarks_file } from "./benchmarks_md.ts";
+import { buildTrainingModel, countMacs, foldIntoInferenceModel } from "../lib/model_def.ts";
+import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
+import { mdTable, updateBenchmarksFile } from "./benchmarks_md.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -22,7 +22,7 @@ const steps = Number(values.steps);
 
 /** Times `steps` training steps after one warm-up step; returns samples/s or the error. */
 async function bench(batch: number, n: number): Promise<string> {
-  const model = build_training_model();
+  const model = buildTrainingModel();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, "float32", 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 2), 10).toFloat();
@@ -45,7 +45,7 @@ await tf.setBackend("wasm");
 const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
 rows.push(["wasm (stock tfjs 4.22)", 128, await bench(128, 1)]);
 console.log(rows.at(-1)!.join("  "));
-install_wasm_training_kernels();
+installWasmTrainingKernels();
 rows.push([
   `wasm + lib/tf_wasm_training_kernels.ts${simd ? " (SIMD, 1 thread)" : ""}`,
   128,
@@ -76,16 +76,16 @@ if (adapter) {
 }
 console.log(rows.at(-1)!.join("  "));
 
-const folded = fold_into_inference_model(build_training_model());
-const table = md_table(["backend", "batch", "training samples/s"], rows);
+const folded = foldIntoInferenceModel(buildTrainingModel());
+const table = mdTable(["backend", "batch", "training samples/s"], rows);
 const text =
   `### Training throughput per backend\n\nWritten by \`deno run -A training/bench_backends.ts --write\` ` +
   `on ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ` +
   `tfjs 4.22.0, ${new Date().toISOString().slice(0, 10)}. Random data, the shipped architecture ` +
   `(${folded.countParams()} parameters after BatchNorm folding, ${
-    (count_macs(folded) / 1e6).toFixed(2)
+    (countMacs(folded) / 1e6).toFixed(2)
   } M ` +
   `multiply-adds per digit), Adam, ${steps} timed steps after one warm-up step.\n\n${table}`;
 console.log(text);
-if (values.write) await update_benchmarks_file("BENCHMARKS.md", "training:backends", text);
+if (values.write) await updateBenchmarksFile("BENCHMARKS.md", "training:backends", text);
 Deno.exit(0);

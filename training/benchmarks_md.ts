@@ -5,7 +5,7 @@
  */
 
 /** Returns `md` with block `name` inside section `heading` set to `body` (block appended if new). */
-export function replace_block(md: string, heading: string, name: string, body: string): string {
+export function replaceBlock(md: string, heading: string, name: string, body: string): string {
   const open = `<!-- ${name} -->`, close = `<!-- /${name} -->`;
   const block = `${open}\n${body.trim()}\n${close}`;
   const start = md.indexOf(open), end = md.indexOf(close);
@@ -22,8 +22,8 @@ export function replace_block(md: string, heading: string, name: string, body: s
   return md.slice(0, section_start) + section + md.slice(section_end);
 }
 
-/** Applies `replace_block` to a file on disk (creating it if missing). */
-export async function update_benchmarks_file(
+/** Applies `replaceBlock` to a file on disk (creating it if missing). */
+export async function updateBenchmarksFile(
   path: string,
   name: string,
   body: string,
@@ -32,7 +32,7 @@ export async function update_benchmarks_file(
   try {
     md = await Deno.readTextFile(path);
   } catch { /* new file */ }
-  await Deno.writeTextFile(path, replace_block(md, "Training", name, body));
+  await Deno.writeTextFile(path, replaceBlock(md, "Training", name, body));
   // The repository's checks run `deno fmt --check`; keep the file formatted.
   await new Deno.Command(Deno.execPath(), {
     args: ["fmt", "--quiet", path],
@@ -44,7 +44,7 @@ export async function update_benchmarks_file(
 }
 
 /** A markdown table from a header row and data rows. */
-export function md_table(header: string[], rows: (string | number)[][]): string {
+export function mdTable(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
@@ -74,7 +74,7 @@ export interface RunMetrics {
 }
 
 /** Markdown for a full training run, from its metrics.json. */
-export function run_block(m: RunMetrics, machine: string): string {
+export function runBlock(m: RunMetrics, machine: string): string {
   const t = m.training;
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
   const lines = [
@@ -96,7 +96,7 @@ export function run_block(m: RunMetrics, machine: string): string {
   }
   if (t) {
     lines.push(
-      md_table(["", ""], [
+      mdTable(["", ""], [
         ["backend", m.backend],
         [
           "MNIST training digits (validation split included)",
@@ -118,7 +118,7 @@ export function run_block(m: RunMetrics, machine: string): string {
   lines.push(
     "Weight encodings of the trained model (BatchNorm folded), each measured on the 10,000 MNIST test digits after an encode → load round trip:",
     "",
-    md_table(
+    mdTable(
       ["weights", "test accuracy", "weight bytes", "shipped"],
       m.quantization.map((
         q,
@@ -134,7 +134,7 @@ export function run_block(m: RunMetrics, machine: string): string {
   if (t?.history.length) {
     lines.push(
       "",
-      md_table(
+      mdTable(
         ["epoch", "validation accuracy", "samples/s", "minutes"],
         t.history.map((
           h,
@@ -146,7 +146,7 @@ export function run_block(m: RunMetrics, machine: string): string {
 }
 
 /** A one-line description of this machine for benchmark headers. */
-export function machine_line(): string {
+export function machineLine(): string {
   return `${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ` +
     `tfjs 4.22.0, ${new Date().toISOString().slice(0, 10)}`;
 }

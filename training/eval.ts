@@ -8,12 +8,12 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
-import { count_macs } from "../lib/model_def.ts";
-import { evaluate_model } from "./export.ts";
-import { format_metrics } from "./metrics.ts";
-import { load_model_dir, read_model_artifacts, type WeightDtype } from "./model_io.ts";
-import { write_report } from "./report.ts";
+import { loadMnistSplit, locateMnist } from "../lib/mnist_files.ts";
+import { countMacs } from "../lib/model_def.ts";
+import { evaluateModel } from "./export.ts";
+import { formatMetrics } from "./metrics.ts";
+import { loadModelDir, readModelArtifacts, type WeightDtype } from "./model_io.ts";
+import { writeReport } from "./report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,19 +28,19 @@ const { values } = parseArgs({
 tf.enableProdMode();
 await tf.setBackend(values.backend!);
 const dir = values.model!;
-const artifacts = await read_model_artifacts(dir);
-const model = await load_model_dir(dir);
-const test = await load_mnist_split(await locate_mnist(values.data), "test");
+const artifacts = await readModelArtifacts(dir);
+const model = await loadModelDir(dir);
+const test = await loadMnistSplit(await locateMnist(values.data), "test");
 const t0 = performance.now();
-const { metrics, predicted, confidence } = await evaluate_model(model, test);
+const { metrics, predicted, confidence } = await evaluateModel(model, test);
 const seconds = (performance.now() - t0) / 1000;
 const weight_bytes = (artifacts.weightData as ArrayBuffer).byteLength;
 const meta = (artifacts.userDefinedMetadata ?? {}) as Record<string, unknown>;
 const dtypes = new Set((artifacts.weightSpecs ?? []).map((s) => s.quantization?.dtype ?? s.dtype));
 const params = model.countParams();
-const macs = count_macs(model);
+const macs = countMacs(model);
 console.log(`model ${dir} (version ${meta.version ?? "?"}), backend ${tf.getBackend()}`);
-console.log(format_metrics(metrics));
+console.log(formatMetrics(metrics));
 console.log(
   `parameters ${params}, ${
     (macs / 1e6).toFixed(2)
@@ -60,7 +60,7 @@ if (values.report) {
     confidence,
     files: { model_json, shard: new Uint8Array(0) },
   };
-  await write_report(values.report, {
+  await writeReport(values.report, {
     test,
     variants: [variant],
     chosen: variant,

@@ -6,13 +6,13 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { DigitSet } from "../lib/idx.ts";
 import {
-  count_macs,
+  countMacs,
   DEFAULT_CONFIG,
-  fold_into_inference_model,
+  foldIntoInferenceModel,
   type ModelConfig,
 } from "../lib/model_def.ts";
-import { class_metrics, type ClassMetrics, predict_digits } from "./metrics.ts";
-import { encode_model, load_model_files, type ModelFiles, type WeightDtype } from "./model_io.ts";
+import { type ClassMetrics, classMetrics, predictDigits } from "./metrics.ts";
+import { encodeModel, loadModelFiles, type ModelFiles, type WeightDtype } from "./model_io.ts";
 
 /** One weight encoding's outcome. */
 export interface VariantResult {
@@ -27,34 +27,34 @@ export interface VariantResult {
 }
 
 /** Evaluates a loaded model on a digit set. */
-export async function evaluate_model(model: tfl.LayersModel, test: DigitSet) {
-  const { predicted, confidence } = await predict_digits(model, test.images, test.count);
-  return { metrics: class_metrics(predicted, test.labels), predicted, confidence };
+export async function evaluateModel(model: tfl.LayersModel, test: DigitSet) {
+  const { predicted, confidence } = await predictDigits(model, test.images, test.count);
+  return { metrics: classMetrics(predicted, test.labels), predicted, confidence };
 }
 
 /**
  * Builds the three variants of the folded model and picks the smallest whose
  * test accuracy is within `tolerance` of float32's.
  */
-export async function build_variants(
+export async function buildVariants(
   trained: tfl.LayersModel,
   test: DigitSet,
   metadata: Record<string, unknown>,
   cfg: ModelConfig = DEFAULT_CONFIG,
   tolerance = 0.0005,
 ): Promise<{ variants: VariantResult[]; chosen: VariantResult; params: number; macs: number }> {
-  const folded = fold_into_inference_model(trained, cfg);
+  const folded = foldIntoInferenceModel(trained, cfg);
   const params = folded.countParams();
-  const macs = count_macs(folded);
+  const macs = countMacs(folded);
   const variants: VariantResult[] = [];
   for (const dtype of ["float32", "float16", "uint8"] as WeightDtype[]) {
-    const files = await encode_model(folded, dtype, {
+    const files = await encodeModel(folded, dtype, {
       ...metadata,
       parameters: params,
       macs_per_digit: macs,
     });
-    const loaded = await load_model_files(files);
-    const { metrics, predicted, confidence } = await evaluate_model(loaded, test);
+    const loaded = await loadModelFiles(files);
+    const { metrics, predicted, confidence } = await evaluateModel(loaded, test);
     loaded.dispose();
     variants.push({
       dtype,

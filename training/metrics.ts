@@ -12,7 +12,7 @@ export interface ClassMetrics {
 }
 
 /** Computes metrics from predicted and true labels (pure). */
-export function class_metrics(
+export function classMetrics(
   predicted: ArrayLike<number>,
   labels: ArrayLike<number>,
   classes = 10,
@@ -47,7 +47,7 @@ export function class_metrics(
  * Runs the model over `count` digits stored as bytes (784 per digit) and
  * returns the predicted class and its probability for each.
  */
-export async function predict_digits(
+export async function predictDigits(
   model: tfl.LayersModel,
   images: Uint8Array,
   count: number,
@@ -74,7 +74,7 @@ export async function predict_digits(
 }
 
 /** Human-readable summary: accuracy, per-class precision/recall and the confusion matrix. */
-export function format_metrics(m: ClassMetrics): string {
+export function formatMetrics(m: ClassMetrics): string {
   const lines = [
     `test accuracy ${(m.accuracy * 100).toFixed(2)}% (${m.correct}/${m.count}, ${
       m.count - m.correct

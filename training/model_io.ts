@@ -13,7 +13,7 @@ export type WeightDtype = "float32" | "float16" | "uint8";
 export const SHARD_NAME = "group1-shard1of1.bin";
 
 /** Captures a model's topology and float32 weights in memory (tfjs `model.save` with a custom handler). */
-export async function capture_artifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+export async function captureArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler((artifacts) => {
     captured = artifacts;
@@ -25,14 +25,14 @@ export async function capture_artifacts(model: tfl.LayersModel): Promise<tf.io.M
   return captured;
 }
 
-function as_bytes(data: tf.io.WeightData | undefined): Uint8Array {
+function asBytes(data: tf.io.WeightData | undefined): Uint8Array {
   if (!data) return new Uint8Array(0);
   if (Array.isArray(data)) return new Uint8Array(tf.io.concatenateArrayBuffers(data));
   return new Uint8Array(data);
 }
 
 /** float32 → IEEE half bits, round-to-nearest-even (no Float16Array needed). */
-export function float32_to_float16_bits(value: number): number {
+export function float32ToFloat16Bits(value: number): number {
   const f32 = new Float32Array([value]);
   const x = new Uint32Array(f32.buffer)[0];
   const sign = (x >>> 16) & 0x8000;
@@ -62,7 +62,7 @@ export function float32_to_float16_bits(value: number): number {
  * Re-encodes float32 weights as `dtype`. uint8 uses one affine range per
  * tensor, nudged so that 0 is exactly representable (as tfjs-converter does).
  */
-export function quantize_weights(
+export function quantizeWeights(
   specs: tf.io.WeightsManifestEntry[],
   data: Uint8Array,
   dtype: WeightDtype,
@@ -80,7 +80,7 @@ export function quantize_weights(
     offset += 4 * n;
     if (dtype === "float16") {
       const bits = new Uint16Array(n);
-      for (let i = 0; i < n; i++) bits[i] = float32_to_float16_bits(values[i]);
+      for (let i = 0; i < n; i++) bits[i] = float32ToFloat16Bits(values[i]);
       chunks.push(new Uint8Array(bits.buffer));
       out_specs.push({ ...spec, quantization: { dtype: "float16" } });
     } else {
@@ -116,7 +116,7 @@ export interface ModelFiles {
   shard: Uint8Array;
 }
 
-async function short_hash(parts: Uint8Array[]): Promise<string> {
+async function shortHash(parts: Uint8Array[]): Promise<string> {
   const total = parts.reduce((a, p) => a + p.length, 0);
   const all = new Uint8Array(total);
   let o = 0;
@@ -133,13 +133,13 @@ async function short_hash(parts: Uint8Array[]): Promise<string> {
  * The content version (a 12-hex sha256 prefix over topology, manifest and
  * weights) goes in `userDefinedMetadata.version`; `metadata` is merged there.
  */
-export async function encode_model(
+export async function encodeModel(
   model: tfl.LayersModel,
   dtype: WeightDtype,
   metadata: Record<string, unknown> = {},
 ): Promise<ModelFiles> {
-  const artifacts = await capture_artifacts(model);
-  const q = quantize_weights(artifacts.weightSpecs ?? [], as_bytes(artifacts.weightData), dtype);
+  const artifacts = await captureArtifacts(model);
+  const q = quantizeWeights(artifacts.weightSpecs ?? [], asBytes(artifacts.weightData), dtype);
   const body = {
     format: "layers-model",
     generatedBy: artifacts.generatedBy,
@@ -147,7 +147,7 @@ export async function encode_model(
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: [SHARD_NAME], weights: q.specs }],
   };
-  const version = await short_hash([new TextEncoder().encode(JSON.stringify(body)), q.data]);
+  const version = await shortHash([new TextEncoder().encode(JSON.stringify(body)), q.data]);
   return {
     model_json: { ...body, userDefinedMetadata: { version, weight_dtype: dtype, ...metadata } },
     shard: q.data,
@@ -158,7 +158,7 @@ export async function encode_model(
  * Writes a model folder atomically: files go to a sibling temp folder that
  * then replaces `dir`, so an interrupted run never leaves a half-written model.
  */
-export async function write_model_dir(dir: string, files: ModelFiles): Promise<void> {
+export async function writeModelDir(dir: string, files: ModelFiles): Promise<void> {
   const clean = dir.replace(/\/+$/, "");
   const tmp = `${clean}.tmp-${Deno.pid}`;
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -176,7 +176,7 @@ export async function write_model_dir(dir: string, files: ModelFiles): Promise<v
 }
 
 /** Reads a model folder (model.json + shards named in its manifest) as tfjs ModelArtifacts. */
-export async function read_model_artifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -202,8 +202,8 @@ export async function read_model_artifacts(dir: string): Promise<tf.io.ModelArti
   };
 }
 
-/** Loads a layers model from in-memory files (what `encode_model` produced). */
-export function load_model_files(files: ModelFiles): Promise<tfl.LayersModel> {
+/** Loads a layers model from in-memory files (what `encodeModel` produced). */
+export function loadModelFiles(files: ModelFiles): Promise<tfl.LayersModel> {
   const j = files.model_json;
   // deno-lint-ignore no-explicit-any
   const manifest = j.weightsManifest as any[];
@@ -215,7 +215,7 @@ export function load_model_files(files: ModelFiles): Promise<tfl.LayersModel> {
 }
 
 /** Loads a layers model from a folder on disk. */
-export async function load_model_dir(dir: string): Promise<tfl.LayersModel> {
-  const artifacts = await read_model_artifacts(dir);
+export async function loadModelDir(dir: string): Promise<tfl.LayersModel> {
+  const artifacts = await readModelArtifacts(dir);
   return tfl.loadLayersModel(tf.io.fromMemory(artifacts));
 }

@@ -119,7 +119,7 @@ export class Canvas {
 }
 
 /** Width in pixels of `s` drawn by `Canvas.text` at `scale`. */
-export function text_width(s: string, scale: number): number {
+export function textWidth(s: string, scale: number): number {
   return s.length * 4 * scale - scale;
 }
 

@@ -1,7 +1,7 @@
 /** A one-line terminal progress bar for training epochs. */
 
 /** Formats seconds as m:ss or h:mm:ss. */
-export function format_duration(seconds: number): string {
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
@@ -23,7 +23,7 @@ export interface ProgressState {
 }
 
 /** Renders the bar as a string (pure, so it can be tested and logged). */
-export function render_progress(p: ProgressState, width = 24): string {
+export function renderProgress(p: ProgressState, width = 24): string {
   const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const full = Math.round(frac * width);
   const bar = "█".repeat(full) + "░".repeat(width - full);
@@ -31,7 +31,7 @@ export function render_progress(p: ProgressState, width = 24): string {
     `${p.samples_per_s.toFixed(0)} samples/s loss ${p.loss.toFixed(4)} acc ${
       (p.acc * 100).toFixed(2)
     }% ` +
-    `ETA ${format_duration(p.eta_s)}`;
+    `ETA ${formatDuration(p.eta_s)}`;
 }
 
 const encoder = new TextEncoder();
@@ -42,7 +42,7 @@ export class ProgressBar {
   constructor(private readonly tty = Deno.stdout.isTerminal(), private readonly log_every_s = 30) {}
 
   update(p: ProgressState): void {
-    const line = render_progress(p);
+    const line = renderProgress(p);
     if (this.tty) {
       Deno.stdout.writeSync(encoder.encode(`\r\x1b[2K${line}`));
     } else {

@@ -1,6 +1,6 @@
 /** Writes training/report/: metrics.json, confusion-matrix and misclassified-digit images. */
 import type { DigitSet } from "../lib/idx.ts";
-import { confusion_png, type Mistake, mistakes_png } from "./report_images.ts";
+import { confusionPng, type Mistake, mistakesPng } from "./report_images.ts";
 import type { VariantResult } from "./export.ts";
 import type { TrainOptions, TrainResult } from "./trainer.ts";
 
@@ -20,7 +20,7 @@ export interface ReportInput {
 }
 
 /** The misclassified test digits, most confident mistakes first. */
-export function collect_mistakes(
+export function collectMistakes(
   test: DigitSet,
   predicted: Uint8Array,
   confidence: Float32Array,
@@ -37,7 +37,7 @@ export function collect_mistakes(
 }
 
 /** Writes the report folder (created if missing): metrics.json, confusion_matrix.png, misclassified.png. */
-export async function write_report(dir: string, r: ReportInput): Promise<void> {
+export async function writeReport(dir: string, r: ReportInput): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const metrics = {
     model_dir: r.model_dir,
@@ -78,8 +78,8 @@ export async function write_report(dir: string, r: ReportInput): Promise<void> {
   await Deno.writeTextFile(`${dir}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
   await Deno.writeFile(
     `${dir}/confusion_matrix.png`,
-    await confusion_png(r.chosen.metrics.confusion),
+    await confusionPng(r.chosen.metrics.confusion),
   );
-  const mistakes = collect_mistakes(r.test, r.chosen.predicted, r.chosen.confidence);
-  await Deno.writeFile(`${dir}/misclassified.png`, await mistakes_png(mistakes));
+  const mistakes = collectMistakes(r.test, r.chosen.predicted, r.chosen.confidence);
+  await Deno.writeFile(`${dir}/misclassified.png`, await mistakesPng(mistakes));
 }

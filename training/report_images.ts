@@ -1,13 +1,13 @@
 /** The report's pictures: a confusion matrix and a grid of misclassified test digits. */
-import { Canvas, text_width } from "./png.ts";
+import { Canvas, textWidth } from "./png.ts";
 
 /** Renders a 10×10 confusion matrix (rows = true digit, columns = predicted) as a PNG. */
-export function confusion_png(confusion: number[][]): Promise<Uint8Array> {
+export function confusionPng(confusion: number[][]): Promise<Uint8Array> {
   const cell = 44, margin = 30, n = confusion.length;
   const canvas = new Canvas(margin + n * cell + 4, margin + n * cell + 4);
   const off_max = Math.max(1, ...confusion.flatMap((row, i) => row.filter((_, j) => j !== i)));
   for (let i = 0; i < n; i++) {
-    canvas.text(margin + i * cell + (cell - text_width(String(i), 2)) / 2, 8, String(i), 2, [
+    canvas.text(margin + i * cell + (cell - textWidth(String(i), 2)) / 2, 8, String(i), 2, [
       0,
       0,
       160,
@@ -26,7 +26,7 @@ export function confusion_png(confusion: number[][]): Promise<Uint8Array> {
       const x = margin + j * cell, y = margin + i * cell;
       canvas.fill_rect(x, y, cell - 2, cell - 2, rgb);
       const label = String(v);
-      canvas.text(x + (cell - 2 - text_width(label, 2)) / 2, y + (cell - 12) / 2, label, 2, [
+      canvas.text(x + (cell - 2 - textWidth(label, 2)) / 2, y + (cell - 12) / 2, label, 2, [
         20,
         20,
         20,
@@ -44,7 +44,7 @@ export interface Mistake {
 }
 
 /** Renders misclassified digits in a grid, each captioned "true>predicted". */
-export function mistakes_png(mistakes: Mistake[], per_row = 16): Promise<Uint8Array> {
+export function mistakesPng(mistakes: Mistake[], per_row = 16): Promise<Uint8Array> {
   const scale = 2, tile_w = 28 * scale + 8, tile_h = 28 * scale + 20;
   const rows = Math.max(1, Math.ceil(mistakes.length / per_row));
   const canvas = new Canvas(per_row * tile_w + 8, rows * tile_h + 8, [235, 235, 235]);

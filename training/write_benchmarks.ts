@@ -3,9 +3,9 @@
  * training run's block of BENCHMARKS.md from REPORT_DIR/metrics.json
  * (default training/report). `deno task train` does this itself at the end.
  */
-import { machine_line, run_block, update_benchmarks_file } from "./benchmarks_md.ts";
+import { machineLine, runBlock, updateBenchmarksFile } from "./benchmarks_md.ts";
 
 const dir = Deno.args[0] ?? "training/report";
 const metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
-await update_benchmarks_file("BENCHMARKS.md", "training:run", run_block(metrics, machine_line()));
+await updateBenchmarksFile("BENCHMARKS.md", "training:run", runBlock(metrics, machineLine()));
 console.log("BENCHMARKS.md: training run block updated");

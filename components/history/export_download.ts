@@ -12,7 +12,7 @@ import {
   unpackCrops,
   writeHistoryExport,
 } from "../../lib/history_export.ts";
-import { preprocess_image } from "../../lib/preprocess.ts";
+import { preprocessImage } from "../../lib/preprocess.ts";
 
 /** What an export contained, for the message shown after it. */
 export interface ExportSummary {
@@ -31,7 +31,7 @@ async function cropsFromThumbnail(thumbnail: Blob): Promise<Uint8Array[]> {
   ctx.drawImage(bitmap, 0, 0);
   const pixels = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
   bitmap.close();
-  return preprocess_image(pixels).digits.map((d) => packCrops([d.pixels]));
+  return preprocessImage(pixels).digits.map((d) => packCrops([d.pixels]));
 }
 
 /** The training crops of an entry: stored ones when they match the label, else made from the thumbnail. */

@@ -3,7 +3,7 @@
  * benchmark and support ("what backend is this phone using?"). It runs the
  * same code as the UI, without the history.
  */
-import { preprocess_image } from "../preprocess.ts";
+import { preprocessImage } from "../preprocess.ts";
 import type { RecognitionResult } from "../image_types.ts";
 import type { ModelJson } from "../model_runner.ts";
 import type { BackendName } from "./backend_choice.ts";
@@ -45,7 +45,7 @@ export function installDiagnostics(): void {
     numTensors: liveTensors,
     recognize(pixels) {
       const t0 = performance.now();
-      const pre = preprocess_image(pixels);
+      const pre = preprocessImage(pixels);
       return classifyPreprocessed(pre, {}, performance.now() - t0);
     },
     async decode(file) {

@@ -7,8 +7,8 @@
  * the user's image is never lost.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, model_from_artifacts, type ModelJson } from "../model_runner.ts";
-import { classify_digits, type RecognizeOptions } from "../recognize.ts";
+import { type DigitModel, modelFromArtifacts, type ModelJson } from "../model_runner.ts";
+import { classifyDigits, type RecognizeOptions } from "../recognize.ts";
 import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import {
   backendChain,
@@ -149,7 +149,7 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
       releaseModel();
       await activateBackend(name, config!.wasmDir);
       lost.delete(name);
-      model = model_from_artifacts(art.json, art.weights);
+      model = modelFromArtifacts(art.json, art.weights);
       const t0 = performance.now();
       await predictRows(model, [new Float32Array(model.input_shape.reduce((a, b) => a * b, 1))]);
       const warmupMs = performance.now() - t0;
@@ -245,7 +245,7 @@ export function classifyPreprocessed(
       }
       const backend = state.backend;
       if (pre.digits.length === 0) {
-        return { ...classify_digits(model, pre, options, preprocessMs), backend };
+        return { ...classifyDigits(model, pre, options, preprocessMs), backend };
       }
       try {
         if (lost.has(backend)) throw new Error(`the ${backend} context was lost`);
@@ -258,7 +258,7 @@ export function classifyPreprocessed(
           ...model,
           predict: () => tf.tensor2d(rows.flat(), [rows.length, rows[0].length]),
         };
-        const result = classify_digits(precomputed, pre, options, preprocessMs);
+        const result = classifyDigits(precomputed, pre, options, preprocessMs);
         result.timings.model_ms = modelMs;
         return { ...result, backend };
       } catch (e) {
@@ -294,7 +294,7 @@ export function runArtifactsOn(
     let m: DigitModel | undefined;
     try {
       await activateBackend(backend, config?.wasmDir);
-      m = model_from_artifacts(json, weights);
+      m = modelFromArtifacts(json, weights);
       return await predictRows(m, inputs);
     } finally {
       m?.dispose();

@@ -8,7 +8,7 @@
  * `crypto.subtle` to hash with on a plain-http address, a thumbnail that
  * cannot be encoded), so no problem is announced twice.
  */
-import { preprocess_image } from "../preprocess.ts";
+import { preprocessImage } from "../preprocess.ts";
 import { UNSURE_BELOW } from "../recognize.ts";
 import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import {
@@ -110,7 +110,7 @@ export async function recognizePixels(
     }
   }
   const t0 = performance.now();
-  const pre = preprocess_image(pixels);
+  const pre = preprocessImage(pixels);
   const preprocessMs = performance.now() - t0;
   const crops = pre.digits.map((d) => d.pixels);
   const version = getEngineState().modelVersion;

@@ -6,7 +6,7 @@
  * decoder's error codes to HTTP answers, in one place.
  */
 import omggif from "omggif";
-import { ImageDecodeError, type ImageInfo, read_image_info } from "../decode_image.ts";
+import { ImageDecodeError, type ImageInfo, readImageInfo } from "../decode_image.ts";
 import { ApiError } from "./api_error.ts";
 
 /** HTTP status and API code for each `ImageDecodeError` code. */
@@ -36,7 +36,7 @@ export function toApiError(error: unknown): unknown {
 export function inspectImage(bytes: Uint8Array, maxPixels: number): ImageInfo {
   let info: ImageInfo;
   try {
-    info = read_image_info(bytes);
+    info = readImageInfo(bytes);
   } catch (error) {
     throw toApiError(error);
   }

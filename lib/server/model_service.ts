@@ -3,12 +3,12 @@
  * chosen and the model loaded once, at start-up, and every request reuses
  * them. Images are decoded and preprocessed in workers (preprocess_pool.ts)
  * by the same functions as the CLI and the browser; the digit crops come back
- * here to `classify_digits`, the model half of `recognize`.
+ * here to `classifyDigits`, the model half of `recognize`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, load_model } from "../model_runner.ts";
-import { classify_digits } from "../recognize.ts";
-import { init_inference_backend } from "../tf_backend.ts";
+import { type DigitModel, loadModel } from "../model_runner.ts";
+import { classifyDigits } from "../recognize.ts";
+import { initInferenceBackend } from "../tf_backend.ts";
 import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import { ApiError } from "./api_error.ts";
 
@@ -69,8 +69,8 @@ export class ModelService {
     this.#loading ??= (async () => {
       this.#state = "loading";
       try {
-        this.#backend = await init_inference_backend(this.preferredBackend);
-        this.#model = await load_model(this.modelPath);
+        this.#backend = await initInferenceBackend(this.preferredBackend);
+        this.#model = await loadModel(this.modelPath);
         this.#state = "ready";
         return this.#model;
       } catch (error) {
@@ -96,7 +96,7 @@ export class ModelService {
 
   /** Runs the model on preprocessed digits; 503 `model_unavailable` without a model. */
   async classify(pre: PreprocessResult, preprocessMs: number): Promise<RecognitionResult> {
-    return classify_digits(await this.model(), pre, {}, preprocessMs);
+    return classifyDigits(await this.model(), pre, {}, preprocessMs);
   }
 
   /** Live tensors of the TensorFlow.js engine: constant between requests when nothing leaks. */

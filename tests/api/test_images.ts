@@ -6,7 +6,7 @@
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import omggif from "omggif";
-import { canvas, digit, to_rgba } from "../recognition/helpers.ts";
+import { canvas, digit, toRgba } from "../recognition/helpers.ts";
 
 /** An RGBA raster. */
 export interface Rgba {
@@ -20,7 +20,7 @@ export function digitImage(d: 0 | 1 | 4 | 7 = 7, width = 40, height = 40): Rgba 
   const img = canvas(width, height, 1);
   const h = Math.min(height * 0.7, (width * 0.7) / 0.6);
   digit(img, d, (width - h * 0.6) / 2, (height - h) / 2, h, Math.max(2, h / 8), 0);
-  const { data } = to_rgba(img);
+  const { data } = toRgba(img);
   return { width, height, data: new Uint8Array(data) };
 }
 
@@ -94,7 +94,7 @@ export const WEBP_LOSSY = fromBase64(
     "L/4ovH/oQb/9YSSRtacOOujAAAA=",
 );
 
-/** One valid image per accepted format, keyed by the format `read_image_info` reports. */
+/** One valid image per accepted format, keyed by the format `readImageInfo` reports. */
 export function imagesByFormat(img: Rgba = digitImage()): Record<string, Uint8Array> {
   return {
     png: pngBytes(img),

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import jpeg from "jpeg-js";
-import { decode_image } from "../../lib/decode_image.ts";
+import { decodeImage } from "../../lib/decode_image.ts";
 import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 /**
@@ -11,7 +11,7 @@ import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
  * of `file`.
  */
 async function rotatedJpeg(file: string, top: number, rows: number): Promise<Uint8Array> {
-  const src = await decode_image(await Deno.readFile(file));
+  const src = await decodeImage(await Deno.readFile(file));
   const w = src.width, h = rows;
   const stored = new Uint8Array(w * h * 4); // h wide, w tall.
   for (let y = 0; y < h; y++) {

@@ -3,11 +3,11 @@ import { encode as encode_png } from "fast-png";
 import jpeg from "jpeg-js";
 import omggif from "omggif";
 import {
-  apply_orientation,
-  decode_image,
+  applyOrientation,
+  decodeImage,
   ImageDecodeError,
-  read_image_info,
-  sniff_image_format,
+  readImageInfo,
+  sniffImageFormat,
 } from "../../lib/decode_image.ts";
 import type { RgbaImage } from "../../lib/image_types.ts";
 import { bmpBytes, pngChunk, WEBP_LOSSLESS, WEBP_LOSSY } from "../api/test_images.ts";
@@ -26,15 +26,15 @@ function pattern(): RgbaImage {
 }
 
 /** Mean absolute difference per channel value. */
-function mean_diff(a: Uint8Array, b: Uint8Array): number {
+function meanDiff(a: Uint8Array, b: Uint8Array): number {
   assert.equal(a.length, b.length);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
   return s / a.length;
 }
 
-async function rejects_with(bytes: Uint8Array, code: string) {
-  await assert.rejects(decode_image(bytes), (e: unknown) => {
+async function rejectsWith(bytes: Uint8Array, code: string) {
+  await assert.rejects(decodeImage(bytes), (e: unknown) => {
     assert.ok(e instanceof ImageDecodeError, `expected ImageDecodeError, got ${e}`);
     assert.equal(e.code, code, e.message);
     return true;
@@ -51,7 +51,7 @@ async function zlib(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 /** PNG from raw scanlines (filter byte 0 added here). */
-async function make_png(
+async function makePng(
   width: number,
   height: number,
   depth: number,
@@ -87,7 +87,7 @@ async function make_png(
   return out;
 }
 
-function with_exif_orientation(jpg: Uint8Array, orientation: number): Uint8Array {
+function withExifOrientation(jpg: Uint8Array, orientation: number): Uint8Array {
   const tiff = [
     0x4d,
     0x4d,
@@ -126,14 +126,14 @@ function with_exif_orientation(jpg: Uint8Array, orientation: number): Uint8Array
   return out;
 }
 
-Deno.test("decode_image - decodes RGBA, grey and 16-bit PNG exactly", async () => {
+Deno.test("decodeImage - decodes RGBA, grey and 16-bit PNG exactly", async () => {
   const p = pattern();
-  const rgba = await decode_image(encode_png({ width: 16, height: 12, data: p.data, channels: 4 }));
+  const rgba = await decodeImage(encode_png({ width: 16, height: 12, data: p.data, channels: 4 }));
   assert.deepEqual([rgba.width, rgba.height], [16, 12]);
   assert.deepEqual(rgba.data, p.data);
 
   const grey = new Uint8Array(16 * 12).map((_, i) => (i % 16) * 16);
-  const g = await decode_image(encode_png({ width: 16, height: 12, data: grey, channels: 1 }));
+  const g = await decodeImage(encode_png({ width: 16, height: 12, data: grey, channels: 1 }));
   assert.deepEqual([g.data[4 * 5], g.data[4 * 5 + 1], g.data[4 * 5 + 2], g.data[4 * 5 + 3]], [
     80,
     80,
@@ -142,19 +142,19 @@ Deno.test("decode_image - decodes RGBA, grey and 16-bit PNG exactly", async () =
   ]);
 
   const deep = new Uint16Array(16 * 12 * 3).fill(65535);
-  const d = await decode_image(
+  const d = await decodeImage(
     encode_png({ width: 16, height: 12, data: deep, channels: 3, depth: 16 }),
   );
   assert.deepEqual(Array.from(d.data.subarray(0, 4)), [255, 255, 255, 255]);
 });
 
-Deno.test("decode_image - decodes palette and 1-bit PNG", async () => {
-  const pal = await make_png(4, 1, 8, 3, [Uint8Array.from([0, 1, 2, 1])], [
+Deno.test("decodeImage - decodes palette and 1-bit PNG", async () => {
+  const pal = await makePng(4, 1, 8, 3, [Uint8Array.from([0, 1, 2, 1])], [
     [255, 0, 0],
     [0, 255, 0],
     [0, 0, 255],
   ]);
-  const p = await decode_image(pal);
+  const p = await decodeImage(pal);
   assert.deepEqual(Array.from(p.data), [
     255,
     0,
@@ -174,8 +174,8 @@ Deno.test("decode_image - decodes palette and 1-bit PNG", async () => {
     255,
   ]);
   // 1-bit grey: 10 pixels 1010101010 packed in two bytes.
-  const bits = await make_png(10, 1, 1, 0, [Uint8Array.from([0b10101010, 0b10000000])]);
-  const b = await decode_image(bits);
+  const bits = await makePng(10, 1, 1, 0, [Uint8Array.from([0b10101010, 0b10000000])]);
+  const b = await decodeImage(bits);
   assert.deepEqual(Array.from({ length: 10 }, (_, i) => b.data[i * 4]), [
     255,
     0,
@@ -190,23 +190,23 @@ Deno.test("decode_image - decodes palette and 1-bit PNG", async () => {
   ]);
 });
 
-Deno.test("decode_image - decodes JPEG and applies its EXIF orientation", async () => {
+Deno.test("decodeImage - decodes JPEG and applies its EXIF orientation", async () => {
   const p = pattern();
   const jpg = jpeg.encode({ width: 16, height: 12, data: p.data }, 95).data as Uint8Array;
-  const plain = await decode_image(jpg);
+  const plain = await decodeImage(jpg);
   assert.deepEqual([plain.width, plain.height], [16, 12]);
-  assert.ok(mean_diff(plain.data, p.data) < 6);
+  assert.ok(meanDiff(plain.data, p.data) < 6);
 
   // Orientation 6: stored rotated 90° counter-clockwise, shown rotated clockwise.
-  const rotated = with_exif_orientation(jpg, 6);
-  const info = read_image_info(rotated);
+  const rotated = withExifOrientation(jpg, 6);
+  const info = readImageInfo(rotated);
   assert.deepEqual([info.format, info.orientation, info.display_width, info.display_height], [
     "jpeg",
     6,
     12,
     16,
   ]);
-  const r = await decode_image(rotated);
+  const r = await decodeImage(rotated);
   assert.deepEqual([r.width, r.height], [12, 16]);
   // The stored left half (black) is now the top half; the stored top rows are now on the right.
   const at = (x: number, y: number) =>
@@ -222,7 +222,7 @@ Deno.test("decode_image - decodes JPEG and applies its EXIF orientation", async 
   );
 });
 
-Deno.test("decode_image - decodes GIF, BMP and WebP (lossless and lossy)", async () => {
+Deno.test("decodeImage - decodes GIF, BMP and WebP (lossless and lossy)", async () => {
   const p = pattern();
   // GIF: two-colour palette, index 1 = white.
   const buf = new Uint8Array(1024);
@@ -233,84 +233,84 @@ Deno.test("decode_image - decodes GIF, BMP and WebP (lossless and lossy)", async
     };
   }).GifWriter(buf, 16, 12, { palette: [0x000000, 0xffffff] });
   writer.addFrame(0, 0, 16, 12, Array.from({ length: 192 }, (_, i) => (i % 16 < 8 ? 0 : 1)), {});
-  const gif = await decode_image(buf.slice(0, writer.end()));
+  const gif = await decodeImage(buf.slice(0, writer.end()));
   assert.deepEqual([gif.width, gif.height], [16, 12]);
   assert.deepEqual(Array.from(gif.data.subarray(0, 4)), [0, 0, 0, 255]);
   assert.deepEqual(Array.from(gif.data.subarray(15 * 4, 16 * 4)), [255, 255, 255, 255]);
 
-  const bmp = await decode_image(bmpBytes(p));
+  const bmp = await decodeImage(bmpBytes(p));
   assert.deepEqual(bmp.data, p.data);
 
-  const lossless = await decode_image(WEBP_LOSSLESS);
+  const lossless = await decodeImage(WEBP_LOSSLESS);
   assert.deepEqual(lossless.data, p.data);
-  const lossy = await decode_image(WEBP_LOSSY);
+  const lossy = await decodeImage(WEBP_LOSSY);
   assert.deepEqual([lossy.width, lossy.height], [16, 12]);
-  assert.ok(mean_diff(lossy.data, p.data) < 12);
+  assert.ok(meanDiff(lossy.data, p.data) < 12);
 });
 
-Deno.test("decode_image - sniffs formats from bytes, not names", () => {
-  assert.equal(sniff_image_format(WEBP_LOSSLESS), "webp");
+Deno.test("decodeImage - sniffs formats from bytes, not names", () => {
+  assert.equal(sniffImageFormat(WEBP_LOSSLESS), "webp");
   assert.equal(
-    sniff_image_format(new TextEncoder().encode("<?xml version='1.0'?>\n<svg></svg>")),
+    sniffImageFormat(new TextEncoder().encode("<?xml version='1.0'?>\n<svg></svg>")),
     "svg",
   );
-  assert.equal(sniff_image_format(new TextEncoder().encode("hello")), null);
+  assert.equal(sniffImageFormat(new TextEncoder().encode("hello")), null);
   const heic = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0]);
-  assert.equal(sniff_image_format(heic), "heic");
+  assert.equal(sniffImageFormat(heic), "heic");
 });
 
-Deno.test("decode_image - refuses empty input, text, SVG and HEIC with typed errors", async () => {
-  await rejects_with(new Uint8Array(0), "empty");
-  await rejects_with(new TextEncoder().encode("name,label\nphoto.jpg,7\n"), "not_an_image");
-  await rejects_with(
+Deno.test("decodeImage - refuses empty input, text, SVG and HEIC with typed errors", async () => {
+  await rejectsWith(new Uint8Array(0), "empty");
+  await rejectsWith(new TextEncoder().encode("name,label\nphoto.jpg,7\n"), "not_an_image");
+  await rejectsWith(
     new TextEncoder().encode(
       '<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><path d="M1 1"/></svg>',
     ),
     "svg",
   );
-  await rejects_with(
+  await rejectsWith(
     new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0, 0, 0, 0, 0]),
     "unsupported_format",
   );
 });
 
-Deno.test("decode_image - reports truncated and corrupt data", async () => {
+Deno.test("decodeImage - reports truncated and corrupt data", async () => {
   const png = encode_png({
     width: 64,
     height: 64,
     data: new Uint8Array(64 * 64 * 4).map((_, i) => i * 7),
     channels: 4,
   });
-  await rejects_with(png.slice(0, 12), "truncated");
-  await rejects_with(png.slice(0, Math.floor(png.length * 0.6)), "truncated");
+  await rejectsWith(png.slice(0, 12), "truncated");
+  await rejectsWith(png.slice(0, Math.floor(png.length * 0.6)), "truncated");
   const corrupt = png.slice();
   // Keep the header and the end marker, garble the compressed pixels.
   for (let i = 60; i < corrupt.length - 20; i++) corrupt[i] ^= 0x5a;
-  await rejects_with(corrupt, "corrupt");
+  await rejectsWith(corrupt, "corrupt");
   const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
-  await rejects_with(jpg.slice(0, Math.floor(jpg.length / 2)), "truncated");
+  await rejectsWith(jpg.slice(0, Math.floor(jpg.length / 2)), "truncated");
   const garbled = jpg.slice();
   for (let i = 200; i < garbled.length - 10; i++) garbled[i] = 0xff;
-  await assert.rejects(decode_image(garbled), ImageDecodeError);
+  await assert.rejects(decodeImage(garbled), ImageDecodeError);
 });
 
-Deno.test("decode_image - accepts a JPEG with a vendor trailer after its end marker", async () => {
+Deno.test("decodeImage - accepts a JPEG with a vendor trailer after its end marker", async () => {
   // Some phones append tens of kilobytes of their own data after EOI.
   const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
   const trailer = new Uint8Array(40_000).map((_, i) => (i * 31) & 0x7f);
   const with_trailer = new Uint8Array(jpg.length + trailer.length);
   with_trailer.set(jpg);
   with_trailer.set(trailer, jpg.length);
-  const img = await decode_image(with_trailer);
+  const img = await decodeImage(with_trailer);
   assert.deepEqual([img.width, img.height], [16, 12]);
 });
 
-Deno.test("decode_image - reads a 20000×20000 header without decoding and refuses to decode it", async () => {
-  const huge = await make_png(20000, 20000, 8, 6, []);
+Deno.test("decodeImage - reads a 20000×20000 header without decoding and refuses to decode it", async () => {
+  const huge = await makePng(20000, 20000, 8, 6, []);
   const t0 = performance.now();
-  const info = read_image_info(huge);
+  const info = readImageInfo(huge);
   assert.deepEqual([info.format, info.width, info.height], ["png", 20000, 20000]);
-  await rejects_with(huge, "too_large");
+  await rejectsWith(huge, "too_large");
   // Allocating 1.6 GB of pixels would take far longer than this.
   assert.ok(performance.now() - t0 < 200);
   // A lower limit set by the caller applies too.
@@ -320,10 +320,10 @@ Deno.test("decode_image - reads a 20000×20000 header without decoding and refus
     data: new Uint8Array(100 * 100),
     channels: 1,
   });
-  await assert.rejects(decode_image(small, { max_pixels: 5000 }), ImageDecodeError);
+  await assert.rejects(decodeImage(small, { max_pixels: 5000 }), ImageDecodeError);
 });
 
-Deno.test("decode_image - apply_orientation maps all eight EXIF orientations", () => {
+Deno.test("decodeImage - applyOrientation maps all eight EXIF orientations", () => {
   // 3×2 image whose pixels are numbered 0..5 (one byte per pixel in channel R).
   const img: RgbaImage = {
     width: 3,
@@ -345,7 +345,7 @@ Deno.test("decode_image - apply_orientation maps all eight EXIF orientations", (
     8: [2, 5, 1, 4, 0, 3],
   };
   for (const [o, want] of Object.entries(expected)) {
-    const out = apply_orientation(img, Number(o));
+    const out = applyOrientation(img, Number(o));
     assert.deepEqual(read(out), want, `orientation ${o}`);
     assert.equal(out.width, Number(o) >= 5 ? 2 : 3);
   }

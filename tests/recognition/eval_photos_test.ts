@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type EvalRow,
-  format_markdown,
-  parse_labels_csv,
-  summarise,
-} from "../../cli/eval_photos.ts";
-import { model_path, photos_dir } from "./helpers.ts";
+import { type EvalRow, formatMarkdown, parseLabelsCsv, summarise } from "../../cli/eval_photos.ts";
+import { modelPath, photosDir } from "./helpers.ts";
 
 const row = (file: string, label: string, kind: string, predicted: string): EvalRow => ({
   file,
@@ -19,18 +14,18 @@ const row = (file: string, label: string, kind: string, predicted: string): Eval
 
 Deno.test("eval-photos - parses labels.csv with or without a kind column", () => {
   assert.deepEqual(
-    parse_labels_csv("file,label,kind,source\na.png,3,scan,x\n\nb.jpg,7,phone-photo,y\n"),
+    parseLabelsCsv("file,label,kind,source\na.png,3,scan,x\n\nb.jpg,7,phone-photo,y\n"),
     [
       { file: "a.png", label: "3", kind: "scan" },
       { file: "b.jpg", label: "7", kind: "phone-photo" },
     ],
   );
-  assert.deepEqual(parse_labels_csv("label,file\r\n2026,n.png\r\n"), [{
+  assert.deepEqual(parseLabelsCsv("label,file\r\n2026,n.png\r\n"), [{
     file: "n.png",
     label: "2026",
     kind: "-",
   }]);
-  assert.throws(() => parse_labels_csv("name,digit\na,1\n"), /file.*label/);
+  assert.throws(() => parseLabelsCsv("name,digit\na,1\n"), /file.*label/);
 });
 
 Deno.test("eval-photos - counts accuracy per kind and fills the confusion matrix", () => {
@@ -49,13 +44,13 @@ Deno.test("eval-photos - counts accuracy per kind and fills the confusion matrix
   assert.equal(s.confusion[1][7], 1);
   assert.equal(s.confusion[3][10], 1, "no digit counts in the ∅ column");
   assert.equal(s.confusion[4][10], 1, "several digits count in the ∅ column");
-  const md = format_markdown(s, rows);
+  const md = formatMarkdown(s, rows);
   assert.match(md, /\| \*\*all\*\* \| 5 \| 2 \| \*\*40\.0 %\*\* \|/);
   assert.match(md, /- b \(scan\): 1 read as "7"/);
 });
 
 Deno.test("eval-photos - runs end to end on a small labelled folder", async () => {
-  const src = photos_dir();
+  const src = photosDir();
   const dir = await Deno.makeTempDir();
   try {
     await Deno.mkdir(`${dir}/p`);
@@ -73,7 +68,7 @@ Deno.test("eval-photos - runs end to end on a small labelled folder", async () =
         dir,
         "--json",
         "--model",
-        model_path(),
+        modelPath(),
       ],
       stdout: "piped",
       stderr: "piped",

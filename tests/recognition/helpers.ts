@@ -4,12 +4,12 @@
  */
 import { existsSync } from "node:fs";
 import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
-import { parse_idx } from "../../lib/idx.ts";
+import { parseIdx } from "../../lib/idx.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Folder of the labelled real photos (`PHOTOS_DIR`, else ../shared/photos). */
-export function photos_dir(): string {
+export function photosDir(): string {
   const dir = Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
   if (!existsSync(`${dir}/labels.csv`)) {
     throw new Error(
@@ -21,7 +21,7 @@ export function photos_dir(): string {
 }
 
 /** Path of the shipped model.json (`MODEL_PATH`, else static/model/model.json). */
-export function model_path(): string {
+export function modelPath(): string {
   const path = Deno.env.get("MODEL_PATH") ?? `${ROOT}static/model/model.json`;
   if (!existsSync(path)) {
     throw new Error(
@@ -128,7 +128,7 @@ export function digit(
 }
 
 /** Grey [0, 1] → 8-bit RGBA raster (what decoders and ImageData give). */
-export function to_rgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1]): RasterImage {
+export function toRgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1]): RasterImage {
   const data = new Uint8Array(img.width * img.height * 4);
   for (let i = 0; i < img.width * img.height; i++) {
     const v = Math.max(0, Math.min(1, img.data[i]));
@@ -156,12 +156,12 @@ export function rng(seed: number): () => number {
  * The first `n` MNIST test digits as 784 floats in [0, 1], read from
  * `MNIST_DIR` (else ../shared/mnist): a real reference for the MNIST layout.
  */
-export async function mnist_test_digits(n: number): Promise<Float32Array[]> {
+export async function mnistTestDigits(n: number): Promise<Float32Array[]> {
   const dir = Deno.env.get("MNIST_DIR") ?? `${ROOT}../shared/mnist`;
   const path = `${dir}/t10k-images-idx3-ubyte.gz`;
   if (!existsSync(path)) throw new Error(`MNIST test images not found at ${path}: set MNIST_DIR.`);
   const stream = (await Deno.open(path)).readable.pipeThrough(new DecompressionStream("gzip"));
-  const idx = parse_idx(new Uint8Array(await new Response(stream).arrayBuffer()), path);
+  const idx = parseIdx(new Uint8Array(await new Response(stream).arrayBuffer()), path);
   return Array.from(
     { length: n },
     (_, k) => Float32Array.from(idx.data.subarray(k * 784, (k + 1) * 784), (v) => v / 255),

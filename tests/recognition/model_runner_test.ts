@@ -2,19 +2,19 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  load_model,
-  model_from_artifacts,
+  loadModel,
   ModelFormatError,
+  modelFromArtifacts,
   type ModelJson,
-  predict_probabilities,
+  predictProbabilities,
 } from "../../lib/model_runner.ts";
-import { init_inference_backend } from "../../lib/tf_backend.ts";
-import { model_path, rng } from "./helpers.ts";
+import { initInferenceBackend } from "../../lib/tf_backend.ts";
+import { modelPath, rng } from "./helpers.ts";
 
-await init_inference_backend();
+await initInferenceBackend();
 
 /** Captures a tfjs-layers model as model.json content + weight bytes. */
-async function artifacts_of(
+async function artifactsOf(
   model: tfl.LayersModel,
 ): Promise<{ json: ModelJson; weights: ArrayBuffer }> {
   let art: tf.io.ModelArtifacts | undefined;
@@ -34,7 +34,7 @@ async function artifacts_of(
 }
 
 /** A small model using every layer type the runner supports, with non-trivial weights. */
-function every_layer_model(): tfl.LayersModel {
+function everyLayerModel(): tfl.LayersModel {
   const m = tfl.sequential();
   m.add(
     tfl.layers.conv2d({
@@ -76,7 +76,7 @@ function every_layer_model(): tfl.LayersModel {
   return m;
 }
 
-function gap_model(): tfl.LayersModel {
+function gapModel(): tfl.LayersModel {
   const m = tfl.sequential();
   m.add(
     tfl.layers.conv2d({
@@ -93,33 +93,33 @@ function gap_model(): tfl.LayersModel {
   return m;
 }
 
-function random_batch(n: number, seed: number): tf.Tensor4D {
+function randomBatch(n: number, seed: number): tf.Tensor4D {
   const r = rng(seed);
   return tf.tensor4d(Float32Array.from({ length: n * 784 }, () => r()), [n, 28, 28, 1]);
 }
 
-function max_abs_diff(a: tf.Tensor, b: tf.Tensor): number {
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
 Deno.test("model_runner - matches tfjs-layers on a model with every supported layer type", async () => {
-  const reference = every_layer_model();
-  const { json, weights } = await artifacts_of(reference);
-  const runner = model_from_artifacts(json, weights);
-  const x = random_batch(5, 1);
+  const reference = everyLayerModel();
+  const { json, weights } = await artifactsOf(reference);
+  const runner = modelFromArtifacts(json, weights);
+  const x = randomBatch(5, 1);
   const expected = reference.predict(x) as tf.Tensor;
   const got = runner.predict(x);
   assert.deepEqual(got.shape, [5, 10]);
-  assert.ok(max_abs_diff(got, expected) < 1e-5, `difference ${max_abs_diff(got, expected)}`);
+  assert.ok(maxAbsDiff(got, expected) < 1e-5, `difference ${maxAbsDiff(got, expected)}`);
   tf.dispose([x, expected, got]);
   runner.dispose();
   reference.dispose();
 });
 
 Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers", async () => {
-  const reference = gap_model();
-  const { json, weights } = await artifacts_of(reference);
-  const x = random_batch(3, 2);
+  const reference = gapModel();
+  const { json, weights } = await artifactsOf(reference);
+  const x = randomBatch(3, 2);
   for (const dtype of ["uint8", "float16"] as const) {
     // Quantize the way tfjs-converter does: affine uint8 per tensor, or IEEE half floats.
     const src = new Float32Array(weights);
@@ -137,7 +137,7 @@ Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers
         return { ...s, quantization: { dtype, min, scale } };
       }
       const half = new Uint16Array(n);
-      v.forEach((x, i) => (half[i] = to_half(x)));
+      v.forEach((x, i) => (half[i] = toHalf(x)));
       parts.push(new Uint8Array(half.buffer));
       return { ...s, quantization: { dtype } };
     });
@@ -153,12 +153,12 @@ Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers
       weightSpecs: qspecs,
       weightData: bytes.buffer,
     }));
-    const runner = model_from_artifacts(qjson, bytes.buffer);
+    const runner = modelFromArtifacts(qjson, bytes.buffer);
     const expected = layers_model.predict(x) as tf.Tensor;
     const got = runner.predict(x);
     assert.ok(
-      max_abs_diff(got, expected) < 1e-5,
-      `${dtype}: difference ${max_abs_diff(got, expected)}`,
+      maxAbsDiff(got, expected) < 1e-5,
+      `${dtype}: difference ${maxAbsDiff(got, expected)}`,
     );
     tf.dispose([expected, got]);
     runner.dispose();
@@ -169,7 +169,7 @@ Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers
 });
 
 /** float32 → IEEE 754 half bits (round to nearest, no subnormal care needed here). */
-function to_half(value: number): number {
+function toHalf(value: number): number {
   const f = new Float32Array([value]);
   const u = new Uint32Array(f.buffer)[0];
   const sign = (u >>> 16) & 0x8000;
@@ -181,18 +181,18 @@ function to_half(value: number): number {
 }
 
 Deno.test("model_runner - loads model.json and shards from a path and a file URL", async () => {
-  const reference = gap_model();
-  const { json, weights } = await artifacts_of(reference);
+  const reference = gapModel();
+  const { json, weights } = await artifactsOf(reference);
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(json));
     await Deno.writeFile(`${dir}/group1-shard1of1.bin`, new Uint8Array(weights));
-    const x = random_batch(2, 3);
+    const x = randomBatch(2, 3);
     const expected = reference.predict(x) as tf.Tensor;
     for (const source of [`${dir}/model.json`, new URL(`file://${dir}/model.json`)]) {
-      const runner = await load_model(source);
+      const runner = await loadModel(source);
       const got = runner.predict(x);
-      assert.ok(max_abs_diff(got, expected) < 1e-5);
+      assert.ok(maxAbsDiff(got, expected) < 1e-5);
       got.dispose();
       runner.dispose();
     }
@@ -211,12 +211,12 @@ Deno.test("model_runner - refuses layer types it does not interpret", () => {
     },
     weightsManifest: [{ paths: [], weights: [] }],
   };
-  assert.throws(() => model_from_artifacts(json, new ArrayBuffer(0)), ModelFormatError);
+  assert.throws(() => modelFromArtifacts(json, new ArrayBuffer(0)), ModelFormatError);
 });
 
 Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => {
-  const path = model_path();
-  const runner = await load_model(path);
+  const path = modelPath();
+  const runner = await loadModel(path);
   const dir = path.slice(0, path.lastIndexOf("/"));
   const json = JSON.parse(await Deno.readTextFile(path));
   const shards = await Promise.all(
@@ -235,12 +235,12 @@ Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => 
     weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
     weightData: bytes.buffer,
   }));
-  const x = random_batch(8, 4);
+  const x = randomBatch(8, 4);
   const expected = layers_model.predict(x) as tf.Tensor;
   const got = runner.predict(x);
   assert.deepEqual(got.shape, [8, 10]);
-  assert.ok(max_abs_diff(got, expected) < 1e-4, `difference ${max_abs_diff(got, expected)}`);
-  const rows = predict_probabilities(runner, [new Float32Array(784)]);
+  assert.ok(maxAbsDiff(got, expected) < 1e-4, `difference ${maxAbsDiff(got, expected)}`);
+  const rows = predictProbabilities(runner, [new Float32Array(784)]);
   assert.equal(rows[0].length, 10);
   assert.ok(Math.abs(rows[0].reduce((a, b) => a + b, 0) - 1) < 1e-4);
   tf.dispose([x, expected, got]);

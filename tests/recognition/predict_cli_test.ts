@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { encode as encode_png } from "fast-png";
-import { model_path, photos_dir } from "./helpers.ts";
+import { modelPath, photosDir } from "./helpers.ts";
 
 const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
 
 /** Runs the predict CLI and returns its exit code and parsed JSON lines. */
 async function predict(...files: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--model", model_path(), ...files],
+    args: ["run", "-A", CLI, "--model", modelPath(), ...files],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -17,7 +17,7 @@ async function predict(...files: string[]) {
 }
 
 Deno.test("predict CLI - prints one JSON line per file and fails at the end on a bad file", async () => {
-  const photo = `${photos_dir()}/sourav/sourav_003.jpg`;
+  const photo = `${photosDir()}/sourav/sourav_003.jpg`;
   const dir = await Deno.makeTempDir();
   try {
     const bad = `${dir}/notes.png`;
@@ -54,7 +54,7 @@ Deno.test("predict CLI - prints one JSON line per file and fails at the end on a
 });
 
 Deno.test("predict CLI - exits 0 when every file is read", async () => {
-  const { code, lines } = await predict(`${photos_dir()}/happy/happy_010.png`);
+  const { code, lines } = await predict(`${photosDir()}/happy/happy_010.png`);
   assert.equal(code, 0);
   assert.equal(lines.length, 1);
   assert.equal(typeof lines[0].digits, "string");

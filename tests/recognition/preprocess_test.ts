@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
-import { MNIST_SIZE, preprocess_image, stroke_width } from "../../lib/preprocess.ts";
-import { canvas, digit, line, mnist_test_digits, rng, to_rgba } from "./helpers.ts";
+import { MNIST_SIZE, preprocessImage, strokeWidth } from "../../lib/preprocess.ts";
+import { canvas, digit, line, mnistTestDigits, rng, toRgba } from "./helpers.ts";
 
 /** Centre of mass and ink bounding box of a 28×28 crop. */
 function geometry(px: Float32Array) {
@@ -41,7 +41,7 @@ function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Best correlation over shifts of up to one pixel: MNIST's rounding of the centre may differ. */
-function shifted_correlation(a: Float32Array, b: Float32Array): number {
+function shiftedCorrelation(a: Float32Array, b: Float32Array): number {
   let best = -1;
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
@@ -59,14 +59,14 @@ function shifted_correlation(a: Float32Array, b: Float32Array): number {
 }
 
 /** A page (dark ink on light paper) with a 7 of height 120 at (x, y). */
-function page_with_seven(x = 260, y = 180, w = 640, h = 480): GreyImage {
+function pageWithSeven(x = 260, y = 180, w = 640, h = 480): GreyImage {
   const img = canvas(w, h, 0.92);
   digit(img, 7, x, y, 120, 9, 0.1);
   return img;
 }
 
-function one_digit(image: RasterImage) {
-  const r = preprocess_image(image);
+function oneDigit(image: RasterImage) {
+  const r = preprocessImage(image);
   assert.equal(
     r.digits.length,
     1,
@@ -77,7 +77,7 @@ function one_digit(image: RasterImage) {
 
 Deno.test("preprocess - centres the digit by its centre of mass and fits it in 20×20", () => {
   for (const [x, y] of [[20, 20], [500, 330], [260, 180]]) {
-    const d = one_digit(to_rgba(page_with_seven(x, y)));
+    const d = oneDigit(toRgba(pageWithSeven(x, y)));
     assert.equal(d.pixels.length, MNIST_SIZE * MNIST_SIZE);
     const g = geometry(d.pixels);
     assert.ok(
@@ -96,23 +96,23 @@ Deno.test("preprocess - centres the digit by its centre of mass and fits it in 2
 Deno.test("preprocess - keeps the aspect ratio of a narrow 1", () => {
   const img = canvas(300, 300, 1);
   digit(img, 1, 120, 60, 180, 12, 0);
-  const g = geometry(one_digit(to_rgba(img)).pixels);
+  const g = geometry(oneDigit(toRgba(img)).pixels);
   assert.ok(g.h >= 19 && g.h <= 21, `height ${g.h}`);
   assert.ok(g.w <= 12, `a 1 must stay narrow, width ${g.w}`);
 });
 
 Deno.test("preprocess - reads dark-on-light and light-on-dark alike", () => {
-  const dark_on_light = page_with_seven();
+  const dark_on_light = pageWithSeven();
   const light_on_dark: GreyImage = { ...dark_on_light, data: dark_on_light.data.map((v) => 1 - v) };
-  const a = preprocess_image(to_rgba(dark_on_light));
-  const b = preprocess_image(to_rgba(light_on_dark));
+  const a = preprocessImage(toRgba(dark_on_light));
+  const b = preprocessImage(toRgba(light_on_dark));
   assert.equal(a.inverted, true);
   assert.equal(b.inverted, false);
   assert.ok(correlation(a.digits[0].pixels, b.digits[0].pixels) > 0.98);
 });
 
 Deno.test("preprocess - reproduces MNIST digits drawn large on a photo-like page", async () => {
-  const digits = await mnist_test_digits(12);
+  const digits = await mnistTestDigits(12);
   for (const [k, src] of digits.entries()) {
     // Dark ink on grey paper, 12× enlarged, off-centre, with a shadow gradient.
     const page = canvas(640, 480, 0);
@@ -124,14 +124,14 @@ Deno.test("preprocess - reproduces MNIST digits drawn large on a photo-like page
         page.data[y * 640 + x] = inside ? paper * (1 - 0.85 * v) : paper;
       }
     }
-    const d = one_digit(to_rgba(page));
-    const c = shifted_correlation(d.pixels, src);
+    const d = oneDigit(toRgba(page));
+    const c = shiftedCorrelation(d.pixels, src);
     assert.ok(c > 0.8, `MNIST test digit ${k}: correlation ${c.toFixed(3)}`);
   }
 });
 
 Deno.test("preprocess - copes with a rotated digit", () => {
-  const upright = page_with_seven();
+  const upright = pageWithSeven();
   const rotated = canvas(640, 480, 0.92);
   const a = (20 * Math.PI) / 180, cx = 320, cy = 240;
   for (let y = 0; y < 480; y++) {
@@ -144,7 +144,7 @@ Deno.test("preprocess - copes with a rotated digit", () => {
       }
     }
   }
-  const g = geometry(one_digit(to_rgba(rotated)).pixels);
+  const g = geometry(oneDigit(toRgba(rotated)).pixels);
   assert.ok(Math.abs(g.cx - 14.5) <= 1 && Math.abs(g.cy - 14.5) <= 1);
   assert.ok(Math.max(g.w, g.h) >= 19 && Math.max(g.w, g.h) <= 21);
 });
@@ -152,14 +152,14 @@ Deno.test("preprocess - copes with a rotated digit", () => {
 Deno.test("preprocess - thickens thin pen strokes towards MNIST's width", () => {
   const img = canvas(800, 600, 0.85);
   digit(img, 4, 300, 100, 400, 2, 0.2);
-  const d = one_digit(to_rgba(img));
-  const sw = stroke_width({ width: 28, height: 28, data: d.pixels });
+  const d = oneDigit(toRgba(img));
+  const sw = strokeWidth({ width: 28, height: 28, data: d.pixels });
   assert.ok(sw >= 1.8 && sw <= 4, `stroke width ${sw.toFixed(2)} px`);
 });
 
 Deno.test("preprocess - levels a strong shadow gradient", () => {
-  const clean = one_digit(to_rgba(page_with_seven())).pixels;
-  const shaded = page_with_seven();
+  const clean = oneDigit(toRgba(pageWithSeven())).pixels;
+  const shaded = pageWithSeven();
   for (let y = 0; y < 480; y++) {
     for (let x = 0; x < 640; x++) {
       // A shadow darkening the lower left corner to a third of the light.
@@ -167,28 +167,28 @@ Deno.test("preprocess - levels a strong shadow gradient", () => {
       shaded.data[y * 640 + x] *= shade;
     }
   }
-  const d = one_digit(to_rgba(shaded));
+  const d = oneDigit(toRgba(shaded));
   assert.ok(correlation(d.pixels, clean) > 0.9);
 });
 
 Deno.test("preprocess - ignores ruled lines and a margin line", () => {
-  const clean = one_digit(to_rgba(page_with_seven())).pixels;
-  const ruled = page_with_seven();
+  const clean = oneDigit(toRgba(pageWithSeven())).pixels;
+  const ruled = pageWithSeven();
   for (let y = 30; y < 480; y += 45) line(ruled, 0, y, 640, y + 6, 2, 0.55);
   line(ruled, 60, 0, 60, 480, 2, 0.5);
-  const d = one_digit(to_rgba(ruled));
+  const d = oneDigit(toRgba(ruled));
   assert.ok(correlation(d.pixels, clean) > 0.85, `correlation ${correlation(d.pixels, clean)}`);
 });
 
 Deno.test("preprocess - handles coloured ink on coloured paper", () => {
-  const img = page_with_seven();
+  const img = pageWithSeven();
   // Yellowish paper, blue ink.
-  const rgba = to_rgba(img);
+  const rgba = toRgba(img);
   for (let i = 0; i < img.data.length; i++) {
     const ink = img.data[i] < 0.5;
     rgba.data.set(ink ? [30, 50, 170] : [245, 225, 140], i * 4);
   }
-  one_digit(rgba);
+  oneDigit(rgba);
 });
 
 Deno.test("preprocess - splits a number into digits, left to right", () => {
@@ -197,7 +197,7 @@ Deno.test("preprocess - splits a number into digits, left to right", () => {
   order.forEach((d, i) => digit(img, d, 120 + i * 170, 80 + (i % 2) * 15, 130, 10, 0.05));
   // A full stop between the second and third digit belongs to neither.
   line(img, 388, 208, 390, 208, 12, 0.05);
-  const r = preprocess_image(to_rgba(img));
+  const r = preprocessImage(toRgba(img));
   assert.equal(r.digits.length, 4);
   assert.ok(r.digits[1].box[0] + r.digits[1].box[2] < 380, `second box ${r.digits[1].box}`);
   assert.ok(r.digits[2].box[0] > 400, `third box ${r.digits[2].box}`);
@@ -217,18 +217,18 @@ Deno.test("preprocess - merges the pieces of a broken digit", () => {
   line(img, 400, 80, 350, 180, 9, 0);
   line(img, 350, 180, 440, 180, 9, 0);
   line(img, 425, 120, 425, 240, 9, 0);
-  const r = preprocess_image(to_rgba(img));
+  const r = preprocessImage(toRgba(img));
   assert.equal(r.digits.length, 2, `got ${r.digits.length} digits`);
 });
 
 Deno.test("preprocess - drops specks around a digit", () => {
-  const img = page_with_seven();
+  const img = pageWithSeven();
   const r = rng(3);
   for (let k = 0; k < 60; k++) {
     const x = Math.floor(r() * 640), y = Math.floor(r() * 480);
     line(img, x, y, x + 1, y, 2 + r() * 2, 0.2);
   }
-  const d = one_digit(to_rgba(img));
+  const d = oneDigit(toRgba(img));
   const [, , bw, bh] = d.box;
   assert.ok(bw < 100 && bh < 140, `the box should hold only the 7: ${d.box}`);
 });
@@ -256,7 +256,7 @@ Deno.test("preprocess - says there is no digit in blank, uniform or noise images
     }],
   ];
   for (const [name, img] of cases) {
-    const res = preprocess_image(to_rgba(img));
+    const res = preprocessImage(toRgba(img));
     assert.equal(res.digits.length, 0, `${name}: found ${res.digits.length} digits`);
     assert.ok(res.reason, `${name}: a reason is given`);
   }
@@ -271,15 +271,15 @@ Deno.test("preprocess - reads strokes on a transparent canvas, black or white", 
     for (let i = 0; i < w * h; i++) {
       data.set([ink, ink, ink, Math.round(shape.data[i] * 255)], i * 4);
     }
-    one_digit({ width: w, height: h, data, channels: 4 });
+    oneDigit({ width: w, height: h, data, channels: 4 });
   }
 });
 
 Deno.test("preprocess - accepts grey rasters and tiny MNIST-sized inputs", async () => {
-  const [src] = await mnist_test_digits(1);
+  const [src] = await mnistTestDigits(1);
   const grey = Uint8Array.from(src, (v) => Math.round(v * 255));
-  const d = one_digit({ width: 28, height: 28, data: grey, channels: 1 });
-  assert.ok(shifted_correlation(d.pixels, src) > 0.95);
+  const d = oneDigit({ width: 28, height: 28, data: grey, channels: 1 });
+  assert.ok(shiftedCorrelation(d.pixels, src) > 0.95);
 });
 
 Deno.test("preprocess - shrinks a 12 MP photo first and stays fast", () => {
@@ -295,9 +295,9 @@ Deno.test("preprocess - shrinks a 12 MP photo first and stays fast", () => {
       }
     }
   }
-  preprocess_image({ width: w, height: h, data }); // warm-up (JIT)
+  preprocessImage({ width: w, height: h, data }); // warm-up (JIT)
   const t0 = performance.now();
-  const r = preprocess_image({ width: w, height: h, data });
+  const r = preprocessImage({ width: w, height: h, data });
   const ms = performance.now() - t0;
   assert.equal(r.digits.length, 1);
   assert.ok(r.work_size[0] * r.work_size[1] <= 640 * 480 + 1000, `work size ${r.work_size}`);
@@ -318,7 +318,7 @@ Deno.test("preprocess - ignores the dark table around a photographed page", () =
     }
   }
   digit(img, 4, 330, 180, 200, 10, 0.15);
-  const d = one_digit(to_rgba(img));
+  const d = oneDigit(toRgba(img));
   const [bx, by, bw, bh] = d.box;
   assert.ok(
     Math.abs(bx - 325) < 15 && Math.abs(by - 175) < 15 && bw < 150 && bh < 230,
@@ -329,19 +329,19 @@ Deno.test("preprocess - ignores the dark table around a photographed page", () =
 Deno.test("preprocess - keeps a large digit that touches the picture's edges", () => {
   const img = canvas(300, 300, 1);
   digit(img, 1, 110, -5, 320, 20, 0);
-  const g = geometry(one_digit(to_rgba(img)).pixels);
+  const g = geometry(oneDigit(toRgba(img)).pixels);
   assert.ok(g.h >= 19 && g.w <= 14, `${g.w}×${g.h}`);
 });
 
 Deno.test("preprocess - finds a digit in a grainy photo", () => {
-  const clean = one_digit(to_rgba(page_with_seven())).pixels;
-  const img = page_with_seven();
+  const clean = oneDigit(toRgba(pageWithSeven())).pixels;
+  const img = pageWithSeven();
   const r = rng(9);
   for (let i = 0; i < img.data.length; i++) {
     // Gaussian grain, σ = 0.15 (Box–Muller).
     img.data[i] += 0.15 * Math.sqrt(-2 * Math.log(r() + 1e-9)) * Math.cos(2 * Math.PI * r());
   }
-  const d = one_digit(to_rgba(img));
+  const d = oneDigit(toRgba(img));
   assert.ok(correlation(d.pixels, clean) > 0.8, `correlation ${correlation(d.pixels, clean)}`);
 });
 
@@ -355,7 +355,7 @@ Deno.test("preprocess - reads digits written in the boxes of a form", () => {
     line(img, x + 150, 40, x + 150, 220, 3, 0.3);
     digit(img, d, x + 40, 70, 120, 9, 0.1);
   });
-  const r = preprocess_image(to_rgba(img));
+  const r = preprocessImage(toRgba(img));
   assert.equal(r.digits.length, 3);
   for (const d of r.digits) {
     assert.ok(d.box[3] < 140, `box ${d.box} should hold the digit, not its field`);
@@ -374,22 +374,22 @@ Deno.test("preprocess - keeps a square-ish 0", () => {
   ) {
     line(img, x0, y0, x1, y1, 12, 0);
   }
-  one_digit(to_rgba(img));
+  oneDigit(toRgba(img));
 });
 
 Deno.test("preprocess - leaves out an underline, under a number or a single digit", () => {
   const img = canvas(900, 300, 0.95);
   ([1, 7, 4, 0] as const).forEach((d, i) => digit(img, d, 120 + i * 170, 60, 130, 10, 0.05));
   line(img, 100, 225, 700, 232, 6, 0.05);
-  const r = preprocess_image(to_rgba(img));
+  const r = preprocessImage(toRgba(img));
   assert.equal(r.digits.length, 4);
   for (const d of r.digits) {
     assert.ok(d.box[1] + d.box[3] < 210, `box ${d.box} should end above the underline`);
   }
 
-  const single = page_with_seven();
+  const single = pageWithSeven();
   line(single, 250, 320, 350, 322, 6, 0.1);
-  const s = one_digit(to_rgba(single));
+  const s = oneDigit(toRgba(single));
   assert.ok(s.box[1] + s.box[3] < 315, `box ${s.box} should end above the underline`);
 });
 
@@ -414,10 +414,10 @@ Deno.test("preprocess - offers narrower renderings of a digit stretched to its t
     "...........###..",
   ];
   const data = Uint8Array.from(rows.join(""), (c) => (c === "#" ? 0 : 255));
-  const d = one_digit({ width: 16, height: 16, data, channels: 1 });
+  const d = oneDigit({ width: 16, height: 16, data, channels: 1 });
   assert.equal(d.alternatives?.length, 3);
   const widths = [d.pixels, ...d.alternatives!].map((p) => geometry(p).w);
   assert.ok(widths[3] < widths[0] * 0.6, `widths ${widths}`);
   // A digit with margins around it keeps its shape: no alternatives.
-  assert.equal(one_digit(to_rgba(page_with_seven())).alternatives, undefined);
+  assert.equal(oneDigit(toRgba(pageWithSeven())).alternatives, undefined);
 });

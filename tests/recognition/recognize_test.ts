@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, load_model } from "../../lib/model_runner.ts";
-import { classify_digits, recognize } from "../../lib/recognize.ts";
-import { init_inference_backend } from "../../lib/tf_backend.ts";
-import { decode_image } from "../../lib/decode_image.ts";
+import { type DigitModel, loadModel } from "../../lib/model_runner.ts";
+import { classifyDigits, recognize } from "../../lib/recognize.ts";
+import { initInferenceBackend } from "../../lib/tf_backend.ts";
+import { decodeImage } from "../../lib/decode_image.ts";
 import type { RasterImage } from "../../lib/image_types.ts";
-import { canvas, mnist_test_digits, model_path, photos_dir, to_rgba } from "./helpers.ts";
+import { canvas, mnistTestDigits, modelPath, photosDir, toRgba } from "./helpers.ts";
 
-await init_inference_backend();
-const model = await load_model(model_path());
+await initInferenceBackend();
+const model = await loadModel(modelPath());
 
 /** Paints MNIST digits side by side on light paper as dark ink, 6× enlarged. */
-async function number_page(count: number) {
-  const digits = await mnist_test_digits(count);
+async function numberPage(count: number) {
+  const digits = await mnistTestDigits(count);
   const page = canvas(120 + count * 150, 300, 0.9);
   digits.forEach((src, k) => {
     for (let y = 0; y < 168; y++) {
@@ -23,12 +23,12 @@ async function number_page(count: number) {
       }
     }
   });
-  return to_rgba(page);
+  return toRgba(page);
 }
 
 Deno.test("recognize - reads a number written as MNIST digits, left to right", async () => {
   // The first four MNIST test digits are 7, 2, 1, 0.
-  const r = recognize(model, await number_page(4));
+  const r = recognize(model, await numberPage(4));
   assert.equal(r.no_digit, false);
   assert.equal(r.digits, "7210");
   assert.equal(r.predictions.length, 4);
@@ -42,7 +42,7 @@ Deno.test("recognize - reads a number written as MNIST digits, left to right", a
 });
 
 Deno.test("recognize - says no digit instead of guessing on a blank image", () => {
-  const r = recognize(model, to_rgba(canvas(320, 240, 0.95)));
+  const r = recognize(model, toRgba(canvas(320, 240, 0.95)));
   assert.equal(r.no_digit, true);
   assert.equal(r.digits, "");
   assert.deepEqual(r.predictions, []);
@@ -50,13 +50,13 @@ Deno.test("recognize - says no digit instead of guessing on a blank image", () =
 });
 
 Deno.test("recognize - flags readings under the confidence threshold as unsure", async () => {
-  const page = await number_page(1);
+  const page = await numberPage(1);
   assert.equal(recognize(model, page, { unsure_below: 0 }).unsure, false);
   assert.equal(recognize(model, page, { unsure_below: 1.01 }).unsure, true);
 });
 
 Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
-  const page = await number_page(2);
+  const page = await numberPage(2);
   recognize(model, page); // warm-up: backends may cache on first use
   const before = tf.memory().numTensors;
   for (let k = 0; k < 100; k++) recognize(model, page);
@@ -72,7 +72,7 @@ Deno.test("recognize - reads a number from real phone photos put side by side", 
     "abhighule_001.jpg",
   ];
   const photos = await Promise.all(
-    files.map(async (f) => decode_image(await Deno.readFile(`${photos_dir()}/abhighule/${f}`))),
+    files.map(async (f) => decodeImage(await Deno.readFile(`${photosDir()}/abhighule/${f}`))),
   );
   const h = Math.min(...photos.map((p) => p.height));
   const w = photos.reduce((a, p) => a + p.width, 0);
@@ -126,7 +126,7 @@ Deno.test("recognize - keeps the most confident of a digit's renderings", () => 
   const narrow = new Float32Array(784);
   for (let y = 4; y < 24; y++) narrow[y * 28 + 14] = 1;
   const box: [number, number, number, number] = [0, 0, 16, 16];
-  const r = classify_digits(fake, {
+  const r = classifyDigits(fake, {
     digits: [{ pixels: wide, box, alternatives: [narrow] }, { pixels: wide, box }],
     inverted: true,
     work_size: [16, 16],
