@@ -10,21 +10,23 @@
  *   --export-only CHECKPOINT_DIR (skip training; ship that checkpoint)
  *   --benchmarks FILE (where the run's numbers go, default BENCHMARKS.md; "" = nowhere)
  *   --extra FILE (a history export of the app: the user's own digits join the training set)
+ *   --scan-p P (share of digits rendered as frame-filling low-resolution scans)
+ *   --init CHECKPOINT_DIR (start from a checkpoint's weights: fine-tuning)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
-import { load_mnist_split, locate_mnist } from "../lib/mnist_files.ts";
+import { loadMnistSplit, locateMnist } from "../lib/mnist_files.ts";
 import { appendDigits, historyExportToDigitSet } from "../lib/history_export.ts";
-import { type BackendChoice, init_backend } from "./backend.ts";
-import { DEFAULT_TRAIN, load_checkpoint, train_model, type TrainOptions } from "./trainer.ts";
-import { build_variants } from "./export.ts";
-import { write_model_dir } from "./model_io.ts";
-import { write_report } from "./report.ts";
-import { format_duration } from "./progress.ts";
-import { machine_line, run_block, update_benchmarks_file } from "./benchmarks_md.ts";
+import { type BackendChoice, initBackend } from "./backend.ts";
+import { DEFAULT_TRAIN, loadCheckpoint, trainModel, type TrainOptions } from "./trainer.ts";
+import { buildVariants } from "./export.ts";
+import { loadModelDir, writeModelDir } from "./model_io.ts";
+import { writeReport } from "./report.ts";
+import { formatDuration } from "./progress.ts";
+import { machineLine, runBlock, updateBenchmarksFile } from "./benchmarks_md.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     "export-only": { type: "string" },
     benchmarks: { type: "string", default: "BENCHMARKS.md" },
     extra: { type: "string" },
+    "scan-p": { type: "string" },
+    init: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -54,7 +58,8 @@ if (values.help) {
     "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
       "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
       "  [--bench STEPS] [--time-budget MINUTES]\n" +
-      "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl]",
+      "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl] [--scan-p P]\n" +
+      "  [--init CHECKPOINT_DIR]",
   );
   Deno.exit(0);
 }
@@ -62,19 +67,19 @@ if (values.help) {
 const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const bench = values.bench ? Number(values.bench) : null;
 const stop = { requested: false };
-const on_signal = () => {
+const onSignal = () => {
   if (stop.requested) Deno.exit(130);
   stop.requested = true;
   console.log("\nCtrl-C: stopping after this batch (press again to quit now)…");
 };
-Deno.addSignalListener("SIGINT", on_signal);
-Deno.addSignalListener("SIGTERM", on_signal);
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
 
-const backend = await init_backend(values.backend as BackendChoice);
-const data_dir = await locate_mnist(values.data);
+const backend = await initBackend(values.backend as BackendChoice);
+const data_dir = await locateMnist(values.data);
 const t_load = performance.now();
-const train_set = await load_mnist_split(data_dir, "train");
-const test_set = await load_mnist_split(data_dir, "test");
+const train_set = await loadMnistSplit(data_dir, "train");
+const test_set = await loadMnistSplit(data_dir, "test");
 const limit = values.limit ? Math.min(Number(values.limit), train_set.count) : train_set.count;
 const mnist = limit < train_set.count
   ? {
@@ -101,6 +106,8 @@ const opts: TrainOptions = {
   batch_size: num(values.batch, DEFAULT_TRAIN.batch_size),
   lr: num(values.lr, DEFAULT_TRAIN.lr),
   augment: !values["no-augment"],
+  scan_p: num(values["scan-p"], DEFAULT_TRAIN.scan_p),
+  init: values.init ? await loadModelDir(values.init) : undefined,
   val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
   checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
   max_steps_per_epoch: bench,
@@ -109,10 +116,10 @@ const opts: TrainOptions = {
 };
 // --export-only skips training: it ships a checkpoint (e.g. after Ctrl-C or a crash).
 const result = values["export-only"]
-  ? await load_checkpoint(values["export-only"])
-  : await train_model(data, opts);
+  ? await loadCheckpoint(values["export-only"])
+  : await trainModel(data, opts);
 console.log(
-  `trained ${result.history.length} epoch(s) in ${format_duration(result.seconds)}, ` +
+  `trained ${result.history.length} epoch(s) in ${formatDuration(result.seconds)}, ` +
     `${result.samples_per_s.toFixed(1)} samples/s on ${backend}; best epoch ${result.best_epoch} ` +
     `(val ${(result.best_val_acc * 100).toFixed(2)}%)`,
 );
@@ -124,9 +131,11 @@ const metadata = {
   epochs: result.history.length,
   best_epoch: result.best_epoch,
   training_digits: data.count,
+  scan_p: opts.scan_p,
+  ...(values.init ? { init: await checkpointSummary(values.init) } : {}),
   trained_at: new Date().toISOString(),
 };
-const { variants, chosen, params, macs } = await build_variants(
+const { variants, chosen, params, macs } = await buildVariants(
   result.model,
   test_set,
   metadata,
@@ -140,8 +149,8 @@ for (const v of variants) {
       (v === chosen ? "  ← shipped" : ""),
   );
 }
-await write_model_dir(values.out!, chosen.files);
-await write_report(values.report!, {
+await writeModelDir(values.out!, chosen.files);
+await writeReport(values.report!, {
   test: test_set,
   variants,
   chosen,
@@ -156,10 +165,10 @@ await write_report(values.report!, {
 });
 if (values.benchmarks) {
   const metrics = JSON.parse(await Deno.readTextFile(`${values.report}/metrics.json`));
-  await update_benchmarks_file(
+  await updateBenchmarksFile(
     values.benchmarks,
     "training:run",
-    run_block(metrics, machine_line()),
+    runBlock(metrics, machineLine()),
   );
 }
 const meta = chosen.files.model_json.userDefinedMetadata as Record<string, unknown>;
@@ -171,9 +180,15 @@ console.log(
       (macs / 1e6).toFixed(2)
     } M multiply-adds/digit, ` +
     `${
-      format_duration(result.seconds)
+      formatDuration(result.seconds)
     } on ${backend}. Model ${values.out}/ (version ${meta.version}), ` +
     `report ${values.report}/.`,
 );
 tf.disposeVariables();
 Deno.exit(0);
+
+/** What a fine-tuning run started from, for the model's metadata. */
+async function checkpointSummary(dir: string) {
+  const meta = JSON.parse(await Deno.readTextFile(`${dir}/model.json`)).userDefinedMetadata ?? {};
+  return { version: meta.version, epochs: meta.epoch, val_acc: meta.val_acc, seed: meta.seed };
+}

@@ -4,12 +4,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { augment_batch, DEFAULT_AUGMENT, make_rng, shuffled_indices } from "../lib/augment.ts";
+import { augmentBatch, DEFAULT_AUGMENT, makeRng, shuffledIndices } from "../lib/augment.ts";
+import { scanLikeDigit } from "../lib/scan_augment.ts";
 import type { DigitSet } from "../lib/idx.ts";
-import { build_training_model, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
-import { encode_model, load_model_dir, write_model_dir } from "./model_io.ts";
-import { class_metrics, predict_digits } from "./metrics.ts";
-import { format_duration, ProgressBar } from "./progress.ts";
+import { buildTrainingModel, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
+import { encodeModel, loadModelDir, writeModelDir } from "./model_io.ts";
+import { classMetrics, predictDigits } from "./metrics.ts";
+import { formatDuration, ProgressBar } from "./progress.ts";
 
 /** Knobs of one training run. */
 export interface TrainOptions {
@@ -24,7 +25,14 @@ export interface TrainOptions {
   /** Digits held out of training to pick the best epoch. */
   val_size: number;
   augment: boolean;
+  /**
+   * Share of training digits shown as frame-filling low-resolution scans
+   * read back through the app's preprocessing (`lib/scan_augment.ts`).
+   */
+  scan_p: number;
   model: ModelConfig;
+  /** Start from these weights (a training checkpoint) instead of fresh ones: fine-tuning. */
+  init?: tfl.LayersModel;
   /** Best-so-far training-graph checkpoint (float32); written atomically each improving epoch. */
   checkpoint_dir: string | null;
   /**
@@ -54,6 +62,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   seed: 42,
   val_size: 5000,
   augment: true,
+  scan_p: 0,
   model: DEFAULT_CONFIG,
   checkpoint_dir: "training/checkpoints/best",
   time_budget_s: null,
@@ -84,15 +93,15 @@ export interface TrainResult {
 }
 
 /** Learning rate at training progress `p` ∈ [0,1]: linear warmup to `peak`, then cosine decay to peak/1000. */
-export function lr_at(p: number, peak: number, warmup_frac: number): number {
+export function lrAt(p: number, peak: number, warmup_frac: number): number {
   if (p < warmup_frac) return peak * (0.05 + 0.95 * p / warmup_frac);
   const t = Math.min(1, (p - warmup_frac) / Math.max(1e-9, 1 - warmup_frac));
   return peak * (0.001 + 0.999 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 /** Splits a digit set into seeded train and validation index lists. */
-export function split_indices(count: number, val_size: number, seed: number) {
-  const order = shuffled_indices(count, make_rng(seed ^ 0x5eed));
+export function splitIndices(count: number, val_size: number, seed: number) {
+  const order = shuffledIndices(count, makeRng(seed ^ 0x5eed));
   const v = Math.min(val_size, Math.floor(count / 5));
   return { train: order.subarray(v), val: order.subarray(0, v) };
 }
@@ -107,12 +116,12 @@ function gather(set: DigitSet, idx: ArrayLike<number>): { images: Uint8Array; la
   return { images, labels };
 }
 
-/** Trains a fresh model on `data` and returns the best epoch's weights (by validation accuracy). */
-export async function train_model(data: DigitSet, opts: TrainOptions): Promise<TrainResult> {
+/** Trains a fresh model (or `opts.init`) on `data` and returns the best epoch's weights (by validation accuracy). */
+export async function trainModel(data: DigitSet, opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? console.log;
-  const { train, val } = split_indices(data.count, opts.val_size, opts.seed);
+  const { train, val } = splitIndices(data.count, opts.val_size, opts.seed);
   const val_set = gather(data, val);
-  const model = build_training_model(opts.model, opts.seed);
+  const model = opts.init ?? buildTrainingModel(opts.model, opts.seed);
   const optimizer = tf.train.adam(opts.lr);
   model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
 
@@ -121,7 +130,7 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
     opts.max_steps_per_epoch ?? Infinity,
   );
   const total_steps = steps_per_epoch * opts.epochs;
-  const rng = make_rng(opts.seed);
+  const rng = makeRng(opts.seed);
   const bar = opts.quiet_progress ? null : new ProgressBar();
   const history: EpochRecord[] = [];
   const x_buf = new Float32Array(opts.batch_size * 784);
@@ -139,7 +148,7 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
     );
 
   for (let epoch = 1; epoch <= opts.epochs && !interrupted && !out_of_time; epoch++) {
-    const order = shuffled_indices(train.length, make_rng(opts.seed * 7919 + epoch));
+    const order = shuffledIndices(train.length, makeRng(opts.seed * 7919 + epoch));
     const t_epoch = performance.now();
     let loss_sum = 0, acc_sum = 0, n_batches = 0;
     for (let b = 0; b < steps_per_epoch; b++) {
@@ -154,11 +163,16 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
       }
       const idx = new Uint32Array(opts.batch_size);
       for (let i = 0; i < opts.batch_size; i++) idx[i] = train[order[b * opts.batch_size + i]];
-      augment_batch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
+      augmentBatch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
+      for (let i = 0; opts.scan_p > 0 && i < opts.batch_size; i++) {
+        if (rng() >= opts.scan_p) continue;
+        const scan = scanLikeDigit(x_buf.subarray(i * 784, i * 784 + 784), rng);
+        if (scan) x_buf.set(scan, i * 784);
+      }
       y_buf.fill(off);
       for (let i = 0; i < opts.batch_size; i++) y_buf[i * 10 + data.labels[idx[i]]] = on;
       // deno-lint-ignore no-explicit-any
-      (optimizer as any).learningRate = lr_at(p, opts.lr, opts.warmup_frac);
+      (optimizer as any).learningRate = lrAt(p, opts.lr, opts.warmup_frac);
       const xs = tf.tensor4d(x_buf, [opts.batch_size, 28, 28, 1]);
       const ys = tf.tensor2d(y_buf, [opts.batch_size, 10]);
       const [loss, acc] = await model.trainOnBatch(xs, ys) as number[];
@@ -192,11 +206,11 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
     const seconds = (performance.now() - t_epoch) / 1000;
     train_seconds += seconds;
     if (n_batches === 0) break;
-    const { predicted } = await predict_digits(model, val_set.images, val_set.labels.length);
-    const val_acc = class_metrics(predicted, val_set.labels).accuracy;
+    const { predicted } = await predictDigits(model, val_set.images, val_set.labels.length);
+    const val_acc = classMetrics(predicted, val_set.labels).accuracy;
     const rec: EpochRecord = {
       epoch,
-      lr_end: lr_at(progress(train_seconds), opts.lr, opts.warmup_frac),
+      lr_end: lrAt(progress(train_seconds), opts.lr, opts.warmup_frac),
       loss: loss_sum / n_batches,
       train_acc: acc_sum / n_batches,
       val_acc,
@@ -210,7 +224,7 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
         interrupted ? " (interrupted)" : out_of_time ? " (time budget reached)" : ""
       }: loss ${rec.loss.toFixed(4)} ` +
         `train ${(rec.train_acc * 100).toFixed(2)}% val ${(val_acc * 100).toFixed(2)}% ` +
-        `${rec.samples_per_s.toFixed(0)} samples/s ${format_duration(seconds)}${
+        `${rec.samples_per_s.toFixed(0)} samples/s ${formatDuration(seconds)}${
           improved ? " *best*" : ""
         }`,
     );
@@ -220,9 +234,9 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
       best_weights?.forEach((t) => t.dispose());
       best_weights = model.getWeights().map((w) => w.clone());
       if (opts.checkpoint_dir) {
-        await write_model_dir(
+        await writeModelDir(
           opts.checkpoint_dir,
-          await encode_model(model, "float32", {
+          await encodeModel(model, "float32", {
             kind: "training-checkpoint",
             epoch,
             val_acc,
@@ -257,8 +271,8 @@ export async function train_model(data: DigitSet, opts: TrainOptions): Promise<T
  * Reloads a training checkpoint folder (float32, training graph) with the
  * run's record as it stood then, so an interrupted run can still be exported.
  */
-export async function load_checkpoint(dir: string): Promise<TrainResult> {
-  const model = await load_model_dir(dir);
+export async function loadCheckpoint(dir: string): Promise<TrainResult> {
+  const model = await loadModelDir(dir);
   const meta = JSON.parse(await Deno.readTextFile(`${dir}/model.json`)).userDefinedMetadata ?? {};
   return {
     model,
