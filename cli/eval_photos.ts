@@ -11,12 +11,12 @@
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
-import { decodeImage } from "../lib/decode_image.ts";
+import { DEFAULT_MAX_PIXELS } from "../lib/decode_image.ts";
 import { loadModel } from "../lib/model_runner.ts";
-import { preprocessImage } from "../lib/preprocess.ts";
+import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { classifyDigits } from "../lib/recognize.ts";
 import { initInferenceBackend } from "../lib/tf_backend.ts";
-import { DEFAULT_MODEL_PATH } from "./predict.ts";
+import { DECODE_DEADLINE_S, DEFAULT_MODEL_PATH } from "./predict.ts";
 
 /** One labelled file. */
 export interface LabelRow {
@@ -156,13 +156,15 @@ async function main() {
   const labels = parseLabelsCsv(await Deno.readTextFile(`${dir}/labels.csv`));
   const rows: EvalRow[] = [];
   let pre_ms = 0, model_ms = 0;
+  // Decoding in a worker with a deadline: one hostile file costs 30 s, not the run.
+  const pool = new PreprocessPool({ size: 1, timeoutMs: DECODE_DEADLINE_S * 1000 });
   for (const l of labels) {
     try {
-      const image = await decodeImage(await Deno.readFile(`${dir}/${l.file}`));
-      const t0 = performance.now();
-      const pre = preprocessImage(image, { deskew: values.deskew });
-      const t1 = performance.now();
-      const res = classifyDigits(model, pre, {}, t1 - t0);
+      const bytes = await Deno.readFile(`${dir}/${l.file}`);
+      const { pre, preprocessMs } = await pool.run(bytes, DEFAULT_MAX_PIXELS, {
+        deskew: values.deskew,
+      });
+      const res = classifyDigits(model, pre, {}, preprocessMs);
       pre_ms += res.timings.preprocess_ms;
       model_ms += res.timings.model_ms;
       rows.push({
@@ -185,6 +187,7 @@ async function main() {
       });
     }
   }
+  pool.close();
   const summary = summarise(rows);
   if (values.crops) await Deno.writeFile(values.crops, cropsPng(rows.filter((r) => !r.correct)));
   const n = Math.max(1, rows.length);

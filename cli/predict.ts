@@ -1,30 +1,41 @@
 /**
- * `deno task predict [--model PATH] FILE…`
+ * `deno task predict [--model PATH] [--deadline SECONDS] FILE…`
  *
  * Prints one JSON line per file:
  * `{"file":…,"digits":"2026","predictions":[{"digit":2,"confidence":0.99,"box":[x,y,w,h]},…]}`
  * plus `"unsure":true` when a digit is below the confidence threshold and
  * `"no_digit":true,"reason":…` when the image holds none. A file that cannot
  * be read or decoded gets `{"file":…,"error":…,"code":…}`; the other files
- * are still processed and the exit status is 1 at the end.
+ * are still processed and the exit status is 1 at the end. Each file is
+ * decoded in a worker with a deadline (as the API does), so a file that
+ * makes a decoder loop (omggif on some crafted GIFs) fails alone.
  */
 import { parseArgs } from "node:util";
-import { decodeImage, ImageDecodeError } from "../lib/decode_image.ts";
+import { DEFAULT_MAX_PIXELS } from "../lib/decode_image.ts";
 import { type DigitModel, loadModel } from "../lib/model_runner.ts";
-import { recognize } from "../lib/recognize.ts";
+import { classifyDigits } from "../lib/recognize.ts";
+import { ApiError } from "../lib/server/api_error.ts";
+import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { initInferenceBackend } from "../lib/tf_backend.ts";
 
 /** The shipped model, relative to this file so the CLI works from any directory. */
 export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
 
-/** Recognises one file and returns its JSON line's object. Never throws. */
+/** Seconds one file may take to decode before it is given up as hostile (`--deadline`). */
+export const DECODE_DEADLINE_S = 30;
+
+/**
+ * Recognises one file, decoded and preprocessed by `pool`, and returns its
+ * JSON line's object. Never throws.
+ */
 export async function predictFile(
   model: DigitModel,
   file: string,
+  pool: PreprocessPool,
 ): Promise<Record<string, unknown>> {
   try {
-    const image = await decodeImage(await Deno.readFile(file));
-    const r = recognize(model, image);
+    const { pre, preprocessMs } = await pool.run(await Deno.readFile(file), DEFAULT_MAX_PIXELS);
+    const r = classifyDigits(model, pre, {}, preprocessMs);
     const line: Record<string, unknown> = {
       file,
       digits: r.digits,
@@ -41,7 +52,7 @@ export async function predictFile(
     }
     return line;
   } catch (e) {
-    const code = e instanceof ImageDecodeError
+    const code = e instanceof ApiError
       ? e.code
       : e instanceof Deno.errors.NotFound
       ? "not_found"
@@ -54,10 +65,13 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { model: { type: "string", default: DEFAULT_MODEL_PATH } },
+    options: {
+      model: { type: "string", default: DEFAULT_MODEL_PATH },
+      deadline: { type: "string", default: String(DECODE_DEADLINE_S) },
+    },
   });
   if (positionals.length === 0) {
-    console.error("usage: deno task predict [--model PATH] FILE…");
+    console.error("usage: deno task predict [--model PATH] [--deadline SECONDS] FILE…");
     return 2;
   }
   await initInferenceBackend();
@@ -69,11 +83,13 @@ async function main(): Promise<number> {
     return 2;
   }
   let failed = 0;
+  const pool = new PreprocessPool({ size: 1, timeoutMs: Number(values.deadline) * 1000 });
   for (const file of positionals) {
-    const line = await predictFile(model, file);
+    const line = await predictFile(model, file, pool);
     if ("error" in line) failed++;
     console.log(JSON.stringify(line));
   }
+  pool.close();
   model.dispose();
   return failed ? 1 : 0;
 }

@@ -7,6 +7,7 @@
  */
 import { ImageDecodeError } from "../decode_image.ts";
 import type { PreprocessResult } from "../image_types.ts";
+import type { PreprocessOptions } from "../preprocess.ts";
 import { ApiError } from "./api_error.ts";
 import { toApiError } from "./image_check.ts";
 
@@ -15,6 +16,8 @@ export interface PreprocessJob {
   id: number;
   bytes: Uint8Array;
   maxPixels: number;
+  /** Preprocessing options (defaults when absent). */
+  options?: PreprocessOptions;
 }
 
 /** The worker's answer to a {@link PreprocessJob}. */
@@ -62,11 +65,15 @@ export class PreprocessPool {
    * 422 `decode_timeout` past the deadline; other worker failures are thrown
    * as plain errors (a 500, logged).
    */
-  async run(bytes: Uint8Array, maxPixels: number): Promise<Preprocessed> {
+  async run(
+    bytes: Uint8Array,
+    maxPixels: number,
+    options?: PreprocessOptions,
+  ): Promise<Preprocessed> {
     if (this.#closed) throw new Error("PreprocessPool is closed");
     const slot = await this.#acquire();
     try {
-      return await this.#runOn(slot, bytes, maxPixels);
+      return await this.#runOn(slot, bytes, maxPixels, options);
     } finally {
       this.#release(slot);
     }
@@ -96,7 +103,12 @@ export class PreprocessPool {
     else slot.busy = false;
   }
 
-  #runOn(slot: Slot, bytes: Uint8Array, maxPixels: number): Promise<Preprocessed> {
+  #runOn(
+    slot: Slot,
+    bytes: Uint8Array,
+    maxPixels: number,
+    options?: PreprocessOptions,
+  ): Promise<Preprocessed> {
     slot.worker ??= new Worker(WORKER_URL, { type: "module" });
     const worker = slot.worker;
     const id = this.#nextId++;
@@ -150,7 +162,7 @@ export class PreprocessPool {
       };
       worker.addEventListener("message", onMessage);
       worker.addEventListener("error", onError);
-      const job: PreprocessJob = { id, bytes: own, maxPixels };
+      const job: PreprocessJob = { id, bytes: own, maxPixels, options };
       worker.postMessage(job, [own.buffer as ArrayBuffer]);
     });
   }

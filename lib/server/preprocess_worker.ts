@@ -10,13 +10,13 @@ import { preprocessImage } from "../preprocess.ts";
 import type { PreprocessJob, PreprocessReply } from "./preprocess_pool.ts";
 
 self.onmessage = async (event: MessageEvent<PreprocessJob>) => {
-  const { id, bytes, maxPixels } = event.data;
+  const { id, bytes, maxPixels, options } = event.data;
   let reply: PreprocessReply;
   try {
     const t0 = performance.now();
     const image = await decodeImage(bytes, { max_pixels: maxPixels });
     const t1 = performance.now();
-    const pre = preprocessImage(image);
+    const pre = preprocessImage(image, options);
     reply = {
       id,
       ok: true,

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { encode as encode_png } from "fast-png";
+import { GIF_LZW_LOOP } from "../api/test_images.ts";
 import { modelPath, photosDir } from "./helpers.ts";
 
 const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
 
 /** Runs the predict CLI and returns its exit code and parsed JSON lines. */
-async function predict(...files: string[]) {
+async function predict(...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--model", modelPath(), ...files],
+    args: ["run", "-A", CLI, "--model", modelPath(), ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -58,4 +59,20 @@ Deno.test("predict CLI - exits 0 when every file is read", async () => {
   assert.equal(code, 0);
   assert.equal(lines.length, 1);
   assert.equal(typeof lines[0].digits, "string");
+});
+
+Deno.test("predict CLI - a GIF that makes the decoder loop fails alone, after the deadline", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const gif = `${dir}/loop.gif`;
+    await Deno.writeFile(gif, GIF_LZW_LOOP);
+    const photo = `${photosDir()}/sourav/sourav_003.jpg`;
+    const { code, lines, stderr } = await predict("--deadline", "2", gif, photo);
+    assert.equal(code, 1, stderr);
+    assert.equal(lines[0].code, "decode_timeout");
+    assert.match(lines[0].error, /could not be decoded within 2 s/);
+    assert.equal(lines[1].digits, "2");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
