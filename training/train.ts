@@ -11,6 +11,7 @@
  *   --benchmarks FILE (where the run's numbers go, default BENCHMARKS.md; "" = nowhere)
  *   --extra FILE (a history export of the app: the user's own digits join the training set)
  *   --scan-p P (share of digits rendered as frame-filling low-resolution scans)
+ *   --style-p P (share of 7s given a bar and of 1s a long up-stroke, as written in Europe)
  *   --init CHECKPOINT_DIR (start from a checkpoint's weights: fine-tuning)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     benchmarks: { type: "string", default: "BENCHMARKS.md" },
     extra: { type: "string" },
     "scan-p": { type: "string" },
+    "style-p": { type: "string" },
     init: { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -59,7 +61,7 @@ if (values.help) {
       "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
       "  [--bench STEPS] [--time-budget MINUTES]\n" +
       "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl] [--scan-p P]\n" +
-      "  [--init CHECKPOINT_DIR]",
+      "  [--style-p P] [--init CHECKPOINT_DIR]",
   );
   Deno.exit(0);
 }
@@ -107,6 +109,7 @@ const opts: TrainOptions = {
   lr: num(values.lr, DEFAULT_TRAIN.lr),
   augment: !values["no-augment"],
   scan_p: num(values["scan-p"], DEFAULT_TRAIN.scan_p),
+  style_p: num(values["style-p"], DEFAULT_TRAIN.style_p),
   init: values.init ? await loadModelDir(values.init) : undefined,
   val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
   checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
@@ -132,6 +135,7 @@ const metadata = {
   best_epoch: result.best_epoch,
   training_digits: data.count,
   scan_p: opts.scan_p,
+  style_p: opts.style_p,
   ...(values.init ? { init: await checkpointSummary(values.init) } : {}),
   trained_at: new Date().toISOString(),
 };

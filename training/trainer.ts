@@ -4,7 +4,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { augmentBatch, DEFAULT_AUGMENT, makeRng, shuffledIndices } from "../lib/augment.ts";
+import {
+  augmentBatch,
+  augmentDigit,
+  DEFAULT_AUGMENT,
+  makeRng,
+  shuffledIndices,
+} from "../lib/augment.ts";
+import { continentalVariant } from "../lib/style_augment.ts";
 import { scanLikeDigit } from "../lib/scan_augment.ts";
 import type { DigitSet } from "../lib/idx.ts";
 import { buildTrainingModel, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
@@ -30,6 +37,8 @@ export interface TrainOptions {
    * read back through the app's preprocessing (`lib/scan_augment.ts`).
    */
   scan_p: number;
+  /** Share of 7s drawn with a bar and of 1s with a long up-stroke (`lib/style_augment.ts`). */
+  style_p: number;
   model: ModelConfig;
   /** Start from these weights (a training checkpoint) instead of fresh ones: fine-tuning. */
   init?: tfl.LayersModel;
@@ -63,6 +72,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   val_size: 5000,
   augment: true,
   scan_p: 0,
+  style_p: 0,
   model: DEFAULT_CONFIG,
   checkpoint_dir: "training/checkpoints/best",
   time_budget_s: null,
@@ -164,6 +174,15 @@ export async function trainModel(data: DigitSet, opts: TrainOptions): Promise<Tr
       const idx = new Uint32Array(opts.batch_size);
       for (let i = 0; i < opts.batch_size; i++) idx[i] = train[order[b * opts.batch_size + i]];
       augmentBatch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
+      for (let i = 0; opts.style_p > 0 && opts.augment && i < opts.batch_size; i++) {
+        const label = data.labels[idx[i]];
+        if ((label !== 1 && label !== 7) || rng() >= opts.style_p) continue;
+        const src = Float32Array.from(
+          data.images.subarray(idx[i] * 784, idx[i] * 784 + 784),
+          (v) => v / 255,
+        );
+        augmentDigit(continentalVariant(src, label, rng, 1), x_buf, i * 784, rng);
+      }
       for (let i = 0; opts.scan_p > 0 && i < opts.batch_size; i++) {
         if (rng() >= opts.scan_p) continue;
         const scan = scanLikeDigit(x_buf.subarray(i * 784, i * 784 + 784), rng);

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { makeRng } from "../lib/augment.ts";
+import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { continentalVariant } from "../lib/style_augment.ts";
+import { mnistDir } from "./mnist_dir.ts";
+
+const test = await loadMnistSplit(mnistDir(), "test");
+const first_of = (label: number) => {
+  const i = test.labels.indexOf(label);
+  return Float32Array.from(test.images.subarray(i * 784, i * 784 + 784), (v) => v / 255);
+};
+
+/** Pixels that became ink (> 0.5) in `after` but were not in `before`, as [x, y]. */
+function new_ink(before: Float32Array, after: Float32Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < 784; i++) {
+    if (after[i] > 0.5 && before[i] <= 0.5) out.push([i % 28, (i / 28) | 0]);
+  }
+  return out;
+}
+
+function rows_of_ink(img: Float32Array): [number, number] {
+  let top = 28, bottom = -1;
+  for (let i = 0; i < 784; i++) {
+    if (img[i] > 0.3) top = Math.min(top, (i / 28) | 0), bottom = Math.max(bottom, (i / 28) | 0);
+  }
+  return [top, bottom];
+}
+
+Deno.test("continentalVariant - crosses a 7's stem with a horizontal bar in its middle", () => {
+  const seven = first_of(7);
+  const [top, bottom] = rows_of_ink(seven);
+  const rng = makeRng(2);
+  for (let k = 0; k < 5; k++) {
+    const added = new_ink(seven, continentalVariant(seven, 7, rng, 1));
+    assert.ok(added.length >= 6, `only ${added.length} new pixels`);
+    const xs = added.map(([x]) => x), ys = added.map(([, y]) => y);
+    const wide = Math.max(...xs) - Math.min(...xs), tall = Math.max(...ys) - Math.min(...ys);
+    assert.ok(wide > 2 * tall, `the bar is ${wide} wide and ${tall} tall`);
+    const mid = ys.reduce((a, b) => a + b) / ys.length;
+    const at = (mid - top) / (bottom - top);
+    assert.ok(at > 0.3 && at < 0.8, `bar at ${at.toFixed(2)} of the height`);
+  }
+});
+
+Deno.test("continentalVariant - gives a 1 an up-stroke down-left of its top", () => {
+  const one = first_of(1);
+  const [top, bottom] = rows_of_ink(one);
+  const rng = makeRng(3);
+  for (let k = 0; k < 5; k++) {
+    const flagged = continentalVariant(one, 1, rng, 1);
+    const added = new_ink(one, flagged);
+    assert.ok(added.length >= 4, `only ${added.length} new pixels`);
+    let top_x = 0, n = 0;
+    for (let x = 0; x < 28; x++) if (one[top * 28 + x] > 0.3) top_x += x, n++;
+    top_x /= n;
+    for (const [x, y] of added) {
+      assert.ok(x <= top_x + 2, `new ink at x=${x}, right of the top (${top_x.toFixed(1)})`);
+      assert.ok(y <= top + 0.5 * (bottom - top) + 2, `new ink at y=${y}, low in the digit`);
+    }
+  }
+});
+
+Deno.test("continentalVariant - leaves other digits, and 1s and 7s not drawn, unchanged", () => {
+  const three = first_of(3);
+  assert.equal(continentalVariant(three, 3, makeRng(1), 1), three);
+  const seven = first_of(7);
+  assert.equal(continentalVariant(seven, 7, makeRng(1), 0), seven);
+});
