@@ -1,9 +1,10 @@
 /**
  * Writing styles that MNIST, collected from American writers, hardly has:
- * the continental 7 with a bar across its stem and the continental 1 with a
- * long up-stroke. Much of the world writes them, and without them the model
- * reads a barred 7 as a 2 and a flagged 1 as a 7. Each is drawn onto a real
- * MNIST 7 or 1 before the usual augmentation, so it gets slanted, scaled and
+ * the continental 7 with a bar across its stem, the continental 1 with a
+ * long up-stroke and the slashed 0 of engineers and programmers. Much of the
+ * world writes them, and without them the model reads a barred 7 as a 2, a
+ * flagged 1 as a 7 and a slashed 0 as an 8. Each is drawn onto a real MNIST
+ * 7, 1 or 0 before the usual augmentation, so it gets slanted, scaled and
  * thickened along with the digit.
  */
 import type { Rng } from "./augment.ts";
@@ -11,7 +12,7 @@ import { strokeWidth } from "./preprocess.ts";
 
 const SIZE = 28;
 
-/** Probability that a 7 gets a bar and a 1 a flag (default). */
+/** Probability that a 7 gets a bar, a 1 a flag and a 0 a slash (default). */
 export const DEFAULT_STYLE_P = 0.3;
 
 /** Ink bounding box (values > 0.3) and, per row, the mean x of the ink. */
@@ -53,18 +54,19 @@ export function drawStroke(
 }
 
 /**
- * A continental variant of `digit` (784 floats in [0, 1]) when its label is
- * 7 (a bar across the stem, at 40–70 % of the height) or 1 (an up-stroke
- * from the top going down-left), with probability `p`; otherwise (or for
- * other digits) `digit` itself. Returns a new array when it draws.
+ * A variant of `digit` (784 floats in [0, 1]) in another writing style, with
+ * probability `p`: a 7 gets a bar across the stem (at 40–70 % of the
+ * height), a 1 an up-stroke from the top going down-left, a 0 a slash from
+ * bottom left to top right. Other digits, and the unlucky draws, come back
+ * as `digit` itself; a new array otherwise.
  */
-export function continentalVariant(
+export function writingStyleVariant(
   digit: Float32Array,
   label: number,
   rng: Rng,
   p = DEFAULT_STYLE_P,
 ): Float32Array {
-  if ((label !== 7 && label !== 1) || rng() >= p) return digit;
+  if ((label !== 7 && label !== 1 && label !== 0) || rng() >= p) return digit;
   const g = ink_geometry(digit);
   if (g.x1 < 0) return digit;
   const h = g.y1 - g.y0 + 1;
@@ -76,6 +78,17 @@ export function continentalVariant(
     const half = (0.18 + 0.14 * rng()) * h;
     const tilt = (rng() - 0.5) * 0.2 * half;
     drawStroke(out, cx - half, y + tilt, cx + half, y - tilt, w);
+  } else if (label === 0) {
+    const bw = g.x1 - g.x0 + 1;
+    const reach = 0.1 * rng(); // from inside the ring to a little beyond it
+    drawStroke(
+      out,
+      g.x0 + (0.15 - reach) * bw,
+      g.y1 - (0.1 - reach) * h,
+      g.x1 - (0.15 - reach) * bw,
+      g.y0 + (0.1 - reach) * h,
+      w,
+    );
   } else {
     const top = g.y0;
     const cx = Number.isNaN(g.row_x[top]) ? (g.x0 + g.x1) / 2 : g.row_x[top];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeRng } from "../lib/augment.ts";
 import { loadMnistSplit } from "../lib/mnist_files.ts";
-import { continentalVariant } from "../lib/style_augment.ts";
+import { writingStyleVariant } from "../lib/style_augment.ts";
 import { mnistDir } from "./mnist_dir.ts";
 
 const test = await loadMnistSplit(mnistDir(), "test");
@@ -27,12 +27,12 @@ function rows_of_ink(img: Float32Array): [number, number] {
   return [top, bottom];
 }
 
-Deno.test("continentalVariant - crosses a 7's stem with a horizontal bar in its middle", () => {
+Deno.test("writingStyleVariant - crosses a 7's stem with a horizontal bar in its middle", () => {
   const seven = first_of(7);
   const [top, bottom] = rows_of_ink(seven);
   const rng = makeRng(2);
   for (let k = 0; k < 5; k++) {
-    const added = new_ink(seven, continentalVariant(seven, 7, rng, 1));
+    const added = new_ink(seven, writingStyleVariant(seven, 7, rng, 1));
     assert.ok(added.length >= 6, `only ${added.length} new pixels`);
     const xs = added.map(([x]) => x), ys = added.map(([, y]) => y);
     const wide = Math.max(...xs) - Math.min(...xs), tall = Math.max(...ys) - Math.min(...ys);
@@ -43,12 +43,12 @@ Deno.test("continentalVariant - crosses a 7's stem with a horizontal bar in its 
   }
 });
 
-Deno.test("continentalVariant - gives a 1 an up-stroke down-left of its top", () => {
+Deno.test("writingStyleVariant - gives a 1 an up-stroke down-left of its top", () => {
   const one = first_of(1);
   const [top, bottom] = rows_of_ink(one);
   const rng = makeRng(3);
   for (let k = 0; k < 5; k++) {
-    const flagged = continentalVariant(one, 1, rng, 1);
+    const flagged = writingStyleVariant(one, 1, rng, 1);
     const added = new_ink(one, flagged);
     assert.ok(added.length >= 4, `only ${added.length} new pixels`);
     let top_x = 0, n = 0;
@@ -61,9 +61,23 @@ Deno.test("continentalVariant - gives a 1 an up-stroke down-left of its top", ()
   }
 });
 
-Deno.test("continentalVariant - leaves other digits, and 1s and 7s not drawn, unchanged", () => {
+Deno.test("writingStyleVariant - slashes a 0 from bottom left to top right", () => {
+  const zero = first_of(0);
+  const rng = makeRng(4);
+  for (let k = 0; k < 5; k++) {
+    const added = new_ink(zero, writingStyleVariant(zero, 0, rng, 1));
+    assert.ok(added.length >= 4, `only ${added.length} new pixels`);
+    // Up and to the right: x grows as y shrinks.
+    const mx = added.reduce((a, [x]) => a + x, 0) / added.length;
+    const my = added.reduce((a, [, y]) => a + y, 0) / added.length;
+    const cov = added.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+    assert.ok(cov < 0, `the slash runs the wrong way (covariance ${cov})`);
+  }
+});
+
+Deno.test("writingStyleVariant - leaves other digits, and 1s and 7s not drawn, unchanged", () => {
   const three = first_of(3);
-  assert.equal(continentalVariant(three, 3, makeRng(1), 1), three);
+  assert.equal(writingStyleVariant(three, 3, makeRng(1), 1), three);
   const seven = first_of(7);
-  assert.equal(continentalVariant(seven, 7, makeRng(1), 0), seven);
+  assert.equal(writingStyleVariant(seven, 7, makeRng(1), 0), seven);
 });

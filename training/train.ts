@@ -11,7 +11,7 @@
  *   --benchmarks FILE (where the run's numbers go, default BENCHMARKS.md; "" = nowhere)
  *   --extra FILE (a history export of the app: the user's own digits join the training set)
  *   --scan-p P (share of digits rendered as frame-filling low-resolution scans)
- *   --style-p P (share of 7s given a bar and of 1s a long up-stroke, as written in Europe)
+ *   --style-p P (share of 7s given a bar, 1s a long up-stroke and 0s a slash)
  *   --init CHECKPOINT_DIR (start from a checkpoint's weights: fine-tuning)
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.

@@ -11,7 +11,7 @@ import {
   makeRng,
   shuffledIndices,
 } from "../lib/augment.ts";
-import { continentalVariant } from "../lib/style_augment.ts";
+import { writingStyleVariant } from "../lib/style_augment.ts";
 import { scanLikeDigit } from "../lib/scan_augment.ts";
 import type { DigitSet } from "../lib/idx.ts";
 import { buildTrainingModel, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
@@ -37,7 +37,7 @@ export interface TrainOptions {
    * read back through the app's preprocessing (`lib/scan_augment.ts`).
    */
   scan_p: number;
-  /** Share of 7s drawn with a bar and of 1s with a long up-stroke (`lib/style_augment.ts`). */
+  /** Share of 7s drawn with a bar, 1s with a long up-stroke, 0s slashed (`lib/style_augment.ts`). */
   style_p: number;
   model: ModelConfig;
   /** Start from these weights (a training checkpoint) instead of fresh ones: fine-tuning. */
@@ -176,12 +176,12 @@ export async function trainModel(data: DigitSet, opts: TrainOptions): Promise<Tr
       augmentBatch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
       for (let i = 0; opts.style_p > 0 && opts.augment && i < opts.batch_size; i++) {
         const label = data.labels[idx[i]];
-        if ((label !== 1 && label !== 7) || rng() >= opts.style_p) continue;
+        if ((label !== 0 && label !== 1 && label !== 7) || rng() >= opts.style_p) continue;
         const src = Float32Array.from(
           data.images.subarray(idx[i] * 784, idx[i] * 784 + 784),
           (v) => v / 255,
         );
-        augmentDigit(continentalVariant(src, label, rng, 1), x_buf, i * 784, rng);
+        augmentDigit(writingStyleVariant(src, label, rng, 1), x_buf, i * 784, rng);
       }
       for (let i = 0; opts.scan_p > 0 && i < opts.batch_size; i++) {
         if (rng() >= opts.scan_p) continue;
