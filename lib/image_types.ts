@@ -43,7 +43,8 @@ export interface DigitCrop {
   box: Box;
   /**
    * Other renderings of the same digit worth reading too (e.g. narrower, when
-   * the source image stretched it to its frame); the most confident wins.
+   * the source image stretched it to its frame); the probabilities of all
+   * renderings are averaged.
    */
   alternatives?: Float32Array[];
 }

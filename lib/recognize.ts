@@ -64,12 +64,15 @@ export function classifyDigits(
   const model_ms = now() - t0;
   let next = 0;
   const predictions: DigitPrediction[] = pre.digits.map((d) => {
-    // Of a digit's renderings, the one the model is surest about.
-    let p = rows[next++];
-    for (let k = 0; k < (d.alternatives?.length ?? 0); k++) {
-      const q = rows[next++];
-      if (Math.max(...q) > Math.max(...p)) p = q;
-    }
+    // A digit with several renderings (its true width unknown) gets the mean
+    // of their probabilities: each width counts as equally likely, so one
+    // distorted rendering that looks like another digit cannot outvote the
+    // rest, as it could when the most confident rendering won.
+    const n = 1 + (d.alternatives?.length ?? 0);
+    const p = rows[next].slice();
+    for (let k = 1; k < n; k++) rows[next + k].forEach((v, c) => p[c] += v);
+    for (let c = 0; c < p.length; c++) p[c] /= n;
+    next += n;
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
     return {

@@ -92,8 +92,8 @@ export function writingStyleVariant(
   } else {
     const top = g.y0;
     const cx = Number.isNaN(g.row_x[top]) ? (g.x0 + g.x1) / 2 : g.row_x[top];
-    const len = (0.3 + 0.25 * rng()) * h;
-    const angle = (25 + 30 * rng()) * Math.PI / 180; // below the horizontal, to the left
+    const len = (0.25 + 0.2 * rng()) * h;
+    const angle = (35 + 30 * rng()) * Math.PI / 180; // below the horizontal, to the left
     drawStroke(out, cx, top, cx - len * Math.cos(angle), top + len * Math.sin(angle), w);
   }
   return out;
