@@ -8,14 +8,12 @@ import type { Browser, Page } from "playwright-core";
 import { build } from "../../framework/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { photosDir } from "../recognition/helpers.ts";
 
 /** The repository root. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Folder of the labelled photos (`PHOTOS_DIR`, else ../shared/photos); never committed. */
-export function photosDir(): string {
-  return Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
-}
+export { photosDir };
 
 /** Absolute path of one photo, e.g. photo("sourav/sourav_004.jpg"). */
 export function photo(relative: string): string {
