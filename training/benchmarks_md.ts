@@ -69,7 +69,15 @@ export interface RunMetrics {
     best_val_acc: number;
     training_digits?: number;
     history: { epoch: number; val_acc: number; samples_per_s: number; seconds: number }[];
-    options?: { time_budget_s?: number | null; epochs?: number; batch_size?: number; lr?: number };
+    options?: {
+      time_budget_s?: number | null;
+      epochs?: number;
+      batch_size?: number;
+      lr?: number;
+      init_dir?: string;
+      scan_p?: number;
+      style_p?: number;
+    };
   };
 }
 
@@ -77,8 +85,9 @@ export interface RunMetrics {
 export function runBlock(m: RunMetrics, machine: string): string {
   const t = m.training;
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  const fine_tune = Boolean(t?.options?.init_dir);
   const lines = [
-    "### Full training run",
+    fine_tune ? "### Fine-tuning run" : "### Full training run",
     "",
     `Written by \`deno task train\` (through \`training/write_benchmarks.ts\`) from training/report/metrics.json; ${machine}.`,
     "",
@@ -87,10 +96,17 @@ export function runBlock(m: RunMetrics, machine: string): string {
     const o = t.options;
     lines.push(
       `Command: \`deno task train --backend ${m.backend}` +
+        `${o.init_dir ? ` --init ${o.init_dir}` : ""}` +
         `${o.time_budget_s ? ` --time-budget ${Math.round(o.time_budget_s / 60)}` : ""}` +
-        ` --epochs ${o.epochs}\` (batch ${o.batch_size}, peak learning rate ${o.lr}). ` +
-        "Other engineers' tests shared the 2 cores during the run, hence the uneven samples/s per epoch; " +
-        "with a time budget the learning-rate schedule follows elapsed time, so the run still completes its cycle.",
+        ` --epochs ${o.epochs}${o.lr !== 0.003 ? ` --lr ${o.lr}` : ""}` +
+        `${o.scan_p ? ` --scan-p ${o.scan_p}` : ""}${
+          o.style_p ? ` --style-p ${o.style_p}` : ""
+        }\` ` +
+        `(batch ${o.batch_size}, peak learning rate ${o.lr}). ` +
+        (o.time_budget_s
+          ? "With a time budget the learning-rate schedule follows elapsed time, so the run " +
+            "completes its cycle on a slower or busier machine too."
+          : ""),
       "",
     );
   }

@@ -70,7 +70,9 @@ export async function writeReport(dir: string, r: ReportInput): Promise<void> {
         best_val_acc: r.train.best_val_acc,
         interrupted: r.train.interrupted,
         training_digits: r.training_digits,
-        options: r.options ? { ...r.options, stop: undefined, log: undefined } : undefined,
+        options: r.options
+          ? { ...r.options, stop: undefined, log: undefined, init: undefined }
+          : undefined,
         history: r.train.history,
       }
       : undefined,

@@ -111,6 +111,7 @@ const opts: TrainOptions = {
   scan_p: num(values["scan-p"], DEFAULT_TRAIN.scan_p),
   style_p: num(values["style-p"], DEFAULT_TRAIN.style_p),
   init: values.init ? await loadModelDir(values.init) : undefined,
+  init_dir: values.init,
   val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
   checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
   max_steps_per_epoch: bench,
@@ -171,7 +172,8 @@ if (values.benchmarks) {
   const metrics = JSON.parse(await Deno.readTextFile(`${values.report}/metrics.json`));
   await updateBenchmarksFile(
     values.benchmarks,
-    "training:run",
+    // A fine-tuning run is recorded beside the full run it started from.
+    values.init ? "training:finetune" : "training:run",
     runBlock(metrics, machineLine()),
   );
 }

@@ -42,6 +42,8 @@ export interface TrainOptions {
   model: ModelConfig;
   /** Start from these weights (a training checkpoint) instead of fresh ones: fine-tuning. */
   init?: tfl.LayersModel;
+  /** The checkpoint folder `init` was loaded from, for the report. */
+  init_dir?: string;
   /** Best-so-far training-graph checkpoint (float32); written atomically each improving epoch. */
   checkpoint_dir: string | null;
   /**
