@@ -71,7 +71,8 @@ Deno.test("history - delete removes one entry; clear all asks first and then emp
     await page.waitForSelector("dialog.confirm-dialog[open]");
     assert.match(await page.textContent("dialog.confirm-dialog") ?? "", /All 2 recognitions/);
     await page.click("dialog.confirm-dialog >> text=Cancel");
-    assert.equal(await page.$("dialog.confirm-dialog[open]"), null);
+    // The dialog closes after the click returns: wait for it, don't race it.
+    await page.waitForSelector("dialog.confirm-dialog[open]", { state: "detached" });
     assert.deepEqual(await labels(page), ["1", "3"], "cancel keeps everything");
 
     await page.click("[data-action=clear]");
@@ -79,7 +80,7 @@ Deno.test("history - delete removes one entry; clear all asks first and then emp
     await page.waitForSelector("text=No recognitions yet.");
     await page.reload();
     await page.waitForSelector("text=No recognitions yet.");
-    assert.equal(await page.$(".history-item"), null);
+    assert.equal(await page.locator(".history-item").count(), 0);
     assert.deepEqual(errors, []);
   });
 });

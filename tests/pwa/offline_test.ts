@@ -70,7 +70,11 @@ Deno.test("offline - with the network off, every page loads from the cache, says
     await context.setOffline(false);
     await page.goto(server.url + "/about");
     await page.waitForSelector("html[data-frsh-ready]");
-    assert.equal(await page.$("[data-status=offline]"), null, "the notice goes once back online");
+    assert.equal(
+      await page.locator("[data-status=offline]").count(),
+      0,
+      "the notice goes once back online",
+    );
     assert.deepEqual(errors, []);
   });
 });

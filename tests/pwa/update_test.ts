@@ -65,7 +65,7 @@ Deno.test("update - a new build is offered as 'new version: reload', then served
         page.click("[data-status=update] >> text=Reload"),
       ]);
       await page.waitForSelector(".history-item >> nth=1");
-      assert.equal(await page.$("[data-status=update]"), null);
+      assert.equal(await page.locator("[data-status=update]").count(), 0);
 
       const after = await precachedUrls(page);
       assert.equal(pageRevision(after), manifest.buildId, "the new pages are cached");
