@@ -37,6 +37,15 @@ export function recognize(
 }
 
 /**
+ * Every 28×28 input the model must read for `pre`, in the order
+ * `classifyDigits` expects their probabilities: each digit's own rendering,
+ * then its alternatives, digit after digit. One batch for all of them.
+ */
+export function modelInputs(pre: PreprocessResult): Float32Array[] {
+  return pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
+}
+
+/**
  * Runs the model on already preprocessed digits (e.g. preprocessing done in
  * a worker) and assembles the result.
  */
@@ -58,9 +67,7 @@ export function classifyDigits(
     };
   }
   const t0 = now();
-  // One batch for every rendering of every digit.
-  const crops = pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
-  const rows = predictProbabilities(model, crops);
+  const rows = predictProbabilities(model, modelInputs(pre));
   const model_ms = now() - t0;
   let next = 0;
   const predictions: DigitPrediction[] = pre.digits.map((d) => {

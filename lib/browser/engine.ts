@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, modelFromArtifacts, type ModelJson } from "../model_runner.ts";
-import { classifyDigits, type RecognizeOptions } from "../recognize.ts";
+import { classifyDigits, modelInputs, type RecognizeOptions } from "../recognize.ts";
 import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
 import {
   backendChain,
@@ -250,7 +250,8 @@ export function classifyPreprocessed(
       try {
         if (lost.has(backend)) throw new Error(`the ${backend} context was lost`);
         const t0 = performance.now();
-        const rows = await predictRows(model, pre.digits.map((d) => d.pixels));
+        // Alternatives included: a frame-filling scan is read at several widths.
+        const rows = await predictRows(model, modelInputs(pre));
         const modelMs = performance.now() - t0;
         // The result is assembled by lib/recognize.ts so that browser, server and CLI agree on
         // it: a stand-in model hands it the probabilities this (asynchronous) run computed.

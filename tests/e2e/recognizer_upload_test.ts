@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import jpeg from "jpeg-js";
 import { decodeImage } from "../../lib/decode_image.ts";
+import { loadModel } from "../../lib/model_runner.ts";
+import { recognize } from "../../lib/recognize.ts";
+import { initInferenceBackend } from "../../lib/tf_backend.ts";
+import { modelPath } from "../recognition/helpers.ts";
 import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 /**
@@ -108,6 +112,34 @@ Deno.test("recognizer - five photos uploaded at once give five results", async (
     assert.ok(results.every((r) => r.state === "done"), JSON.stringify(results));
     // Newest first: the list is the files in reverse.
     assert.deepEqual(results.map((r) => r.digit).reverse(), files.map(([, d]) => d));
+  });
+});
+
+Deno.test("recognizer - tiny frame-filling scans are read at several widths, as the CLI reads them", async () => {
+  // Semeion scans (16×16, each digit stretched to the frame) get narrower readings whose
+  // probabilities are averaged; the page must feed the model all of them, in order.
+  const files = ["semeion/semeion_076.png", "semeion/semeion_001.png", "semeion/semeion_016.png"];
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  const expected: { digit: string; confidence: number }[] = [];
+  for (const f of files) {
+    const r = recognize(model, await decodeImage(await Deno.readFile(photo(f))));
+    expected.push({ digit: r.digits, confidence: r.predictions[0].confidence });
+  }
+  model.dispose();
+  assert.deepEqual(expected.map((e) => e.digit), ["1", "0", "7"], "the CLI's own reading");
+  await withRecognizer(async ({ page }) => {
+    await page.setInputFiles("[data-testid=file-input]", files.map(photo));
+    const results = (await settledResults(page, 3)).reverse();
+    results.forEach((r, i) => {
+      assert.equal(r.state, "done", r.text);
+      assert.equal(r.digit, expected[i].digit, `${files[i]}: ${r.text}`);
+      assert.ok(
+        Math.abs(r.confidence - expected[i].confidence) < 0.01,
+        `${files[i]}: confidence ${r.confidence} in the page, ${expected[i].confidence} in Deno`,
+      );
+    });
+    assert.ok(!(await page.textContent("[data-testid=results]"))?.includes("NaN"));
   });
 });
 
