@@ -271,7 +271,7 @@ function digitToMnist(
     else if (scale < 1.05) img = original;
   }
   if (opt.deskew) img = deskew(img);
-  img = trim(img);
+  img = cropToInk(img);
   if (squeeze !== 1) img = resample(img, Math.max(1, Math.round(img.width * squeeze)), img.height);
   return placeInMnistFrame(img);
 }
@@ -389,8 +389,8 @@ export function deskew(img: GreyImage): GreyImage {
   return { width: nw, height: h, data: out };
 }
 
-/** Crops to the bounding box of values above a small floor. */
-function trim(img: GreyImage, floor = 0.02): GreyImage {
+/** Crops to the bounding box of values above `floor`; an image with none comes back as it is. */
+export function cropToInk(img: GreyImage, floor = 0.02): GreyImage {
   const { width: w, height: h, data } = img;
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {

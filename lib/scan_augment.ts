@@ -10,10 +10,9 @@
  * flagged 1 towards a 7. MNIST keeps the aspect ratio, so a model trained on
  * it alone has never seen these shapes.
  */
-import type { GreyImage } from "./image_types.ts";
 import type { Rng } from "./augment.ts";
 import { resample } from "./resample.ts";
-import { preprocessImage } from "./preprocess.ts";
+import { cropToInk, preprocessImage } from "./preprocess.ts";
 
 /** Ranges of the simulated scan. */
 export interface ScanOptions {
@@ -51,22 +50,11 @@ export function scanLikeDigit(
   rng: Rng,
   opts: ScanOptions = DEFAULT_SCAN,
 ): Float32Array | null {
-  let x0 = SIZE, y0 = SIZE, x1 = -1, y1 = -1;
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      if (digit[y * SIZE + x] <= 0.1) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return null;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const crop = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    crop.set(digit.subarray((y + y0) * SIZE + x0, (y + y0) * SIZE + x0 + bw), y * bw);
-  }
+  if (!digit.some((v) => v > 0.1)) return null;
+  const { width: bw, height: bh, data: crop } = cropToInk(
+    { width: SIZE, height: SIZE, data: digit },
+    0.1,
+  );
   const side = opts.frame[0] + Math.floor(rng() * (opts.frame[1] - opts.frame[0] + 1));
   // Aspect kept (longer side = frame), then each side stretched part or all of
   // the way to the frame.
@@ -74,7 +62,7 @@ export function scanLikeDigit(
   const t = rng() < opts.fill_p ? 1 : rng();
   const w = Math.max(1, Math.round(bw * keep + t * (side - bw * keep)));
   const h = Math.max(1, Math.round(bh * keep + t * (side - bh * keep)));
-  const small = resample({ width: bw, height: bh, data: crop } as GreyImage, w, h);
+  const small = resample({ width: bw, height: bh, data: crop }, w, h);
   const binarise = rng() < opts.binarise_p;
   const threshold = opts.threshold[0] + rng() * (opts.threshold[1] - opts.threshold[0]);
   let peak = 0;

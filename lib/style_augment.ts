@@ -12,6 +12,11 @@ import { strokeWidth } from "./preprocess.ts";
 
 const SIZE = 28;
 
+/** The digits that have another writing style here: 0 (slashed), 1 (flagged), 7 (barred). */
+export function hasWritingStyle(label: number): boolean {
+  return label === 0 || label === 1 || label === 7;
+}
+
 /** Probability that a 7 gets a bar, a 1 a flag and a 0 a slash (default). */
 export const DEFAULT_STYLE_P = 0.3;
 
@@ -66,7 +71,7 @@ export function writingStyleVariant(
   rng: Rng,
   p = DEFAULT_STYLE_P,
 ): Float32Array {
-  if ((label !== 7 && label !== 1 && label !== 0) || rng() >= p) return digit;
+  if (!hasWritingStyle(label) || rng() >= p) return digit;
   const g = ink_geometry(digit);
   if (g.x1 < 0) return digit;
   const h = g.y1 - g.y0 + 1;

@@ -11,7 +11,7 @@ import {
   makeRng,
   shuffledIndices,
 } from "../lib/augment.ts";
-import { writingStyleVariant } from "../lib/style_augment.ts";
+import { hasWritingStyle, writingStyleVariant } from "../lib/style_augment.ts";
 import { scanLikeDigit } from "../lib/scan_augment.ts";
 import type { DigitSet } from "../lib/idx.ts";
 import { buildTrainingModel, DEFAULT_CONFIG, type ModelConfig } from "../lib/model_def.ts";
@@ -178,7 +178,7 @@ export async function trainModel(data: DigitSet, opts: TrainOptions): Promise<Tr
       augmentBatch(data.images, idx, x_buf, rng, opts.augment ? DEFAULT_AUGMENT : null);
       for (let i = 0; opts.style_p > 0 && opts.augment && i < opts.batch_size; i++) {
         const label = data.labels[idx[i]];
-        if ((label !== 0 && label !== 1 && label !== 7) || rng() >= opts.style_p) continue;
+        if (!hasWritingStyle(label) || rng() >= opts.style_p) continue;
         const src = Float32Array.from(
           data.images.subarray(idx[i] * 784, idx[i] * 784 + 784),
           (v) => v / 255,
