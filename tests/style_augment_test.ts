@@ -3,6 +3,7 @@ import { makeRng } from "../lib/augment.ts";
 import { loadMnistSplit } from "../lib/mnist_files.ts";
 import { writingStyleVariant } from "../lib/style_augment.ts";
 import { mnistDir } from "./mnist_dir.ts";
+import { inkBox } from "./recognition/helpers.ts";
 
 const test = await loadMnistSplit(mnistDir(), "test");
 const first_of = (label: number) => {
@@ -19,17 +20,9 @@ function new_ink(before: Float32Array, after: Float32Array): [number, number][] 
   return out;
 }
 
-function rows_of_ink(img: Float32Array): [number, number] {
-  let top = 28, bottom = -1;
-  for (let i = 0; i < 784; i++) {
-    if (img[i] > 0.3) top = Math.min(top, (i / 28) | 0), bottom = Math.max(bottom, (i / 28) | 0);
-  }
-  return [top, bottom];
-}
-
 Deno.test("writingStyleVariant - crosses a 7's stem with a horizontal bar in its middle", () => {
   const seven = first_of(7);
-  const [top, bottom] = rows_of_ink(seven);
+  const { y0: top, y1: bottom } = inkBox(seven, 0.3);
   const rng = makeRng(2);
   for (let k = 0; k < 5; k++) {
     const added = new_ink(seven, writingStyleVariant(seven, 7, rng, 1));
@@ -45,7 +38,7 @@ Deno.test("writingStyleVariant - crosses a 7's stem with a horizontal bar in its
 
 Deno.test("writingStyleVariant - gives a 1 an up-stroke down-left of its top", () => {
   const one = first_of(1);
-  const [top, bottom] = rows_of_ink(one);
+  const { y0: top, y1: bottom } = inkBox(one, 0.3);
   const rng = makeRng(3);
   for (let k = 0; k < 5; k++) {
     const flagged = writingStyleVariant(one, 1, rng, 1);

@@ -167,3 +167,15 @@ export async function mnistTestDigits(n: number): Promise<Float32Array[]> {
     (_, k) => Float32Array.from(idx.data.subarray(k * 784, (k + 1) * 784), (v) => v / 255),
   );
 }
+
+/** Bounding box (inclusive) of the values above `floor` in a 28×28 digit; x1 < 0 when there are none. */
+export function inkBox(px: ArrayLike<number>, floor: number) {
+  let x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      if (px[y * 28 + x] <= floor) continue;
+      x0 = Math.min(x0, x), x1 = Math.max(x1, x), y0 = Math.min(y0, y), y1 = Math.max(y1, y);
+    }
+  }
+  return { x0, y0, x1, y1, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+}

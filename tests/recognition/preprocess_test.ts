@@ -1,26 +1,21 @@
 import assert from "node:assert/strict";
 import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
 import { MNIST_SIZE, preprocessImage, strokeWidth } from "../../lib/preprocess.ts";
-import { canvas, digit, line, mnistTestDigits, rng, toRgba } from "./helpers.ts";
+import { canvas, digit, inkBox, line, mnistTestDigits, rng, toRgba } from "./helpers.ts";
 
 /** Centre of mass and ink bounding box of a 28×28 crop. */
 function geometry(px: Float32Array) {
-  let m = 0, sx = 0, sy = 0, x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+  let m = 0, sx = 0, sy = 0;
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
       const v = px[y * 28 + x];
       m += v;
       sx += v * (x + 0.5);
       sy += v * (y + 0.5);
-      if (v > 0.05) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
     }
   }
-  return { cx: sx / m, cy: sy / m, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+  const { w, h } = inkBox(px, 0.05);
+  return { cx: sx / m, cy: sy / m, w, h };
 }
 
 /** Pearson correlation of two equal-length arrays. */
