@@ -38,6 +38,8 @@ async function waitForEntries(page: Page, count: number): Promise<void> {
 }
 
 async function upload(page: Page, png: Uint8Array, name = "seven.png") {
+  // A file set before the recognizer hydrates lands on a bare input and is never read.
+  await page.waitForSelector("html[data-frsh-ready]");
   // The upload input, not the camera's (which has `capture`).
   await page.setInputFiles("input[type=file]:not([capture]) >> nth=0", {
     name,

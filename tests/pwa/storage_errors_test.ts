@@ -9,6 +9,8 @@ import type { Page } from "playwright-core";
 import { digitPng, withApp } from "./helpers.ts";
 
 async function recogniseUpload(page: Page): Promise<string | null> {
+  // A file set before the recognizer hydrates lands on a bare input and is never read.
+  await page.waitForSelector("html[data-frsh-ready]");
   await page.setInputFiles("input[type=file]:not([capture]) >> nth=0", {
     name: "seven.png",
     mimeType: "image/png",
