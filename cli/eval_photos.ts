@@ -11,11 +11,11 @@
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
-import { DEFAULT_MAX_PIXELS } from "../lib/decode_image.ts";
-import { loadModel } from "../lib/model_runner.ts";
+import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
+import { loadModel } from "../lib/core/model_runner.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
-import { classifyDigits } from "../lib/recognize.ts";
-import { initInferenceBackend } from "../lib/tf_backend.ts";
+import { classifyDigits } from "../lib/core/recognize.ts";
+import { initInferenceBackend } from "../lib/server/tf_backend.ts";
 import { DECODE_DEADLINE_S, DEFAULT_MODEL_PATH } from "./predict.ts";
 
 /** One labelled file. */
@@ -55,18 +55,18 @@ export interface EvalSummary {
   total: number;
   correct: number;
   accuracy: number;
-  per_kind: Record<string, { total: number; correct: number; accuracy: number }>;
+  perKind: Record<string, { total: number; correct: number; accuracy: number }>;
   /** confusion[true][predicted], predicted 0–9 or 10 = none/several digits. */
   confusion: number[][];
 }
 
 /** Aggregates outcomes into overall and per-kind accuracy and a confusion matrix. */
 export function summarise(rows: EvalRow[]): EvalSummary {
-  const per_kind: EvalSummary["per_kind"] = {};
+  const perKind: EvalSummary["perKind"] = {};
   const confusion = Array.from({ length: 10 }, () => new Array(11).fill(0));
   let correct = 0;
   for (const r of rows) {
-    const k = (per_kind[r.kind] ??= { total: 0, correct: 0, accuracy: 0 });
+    const k = (perKind[r.kind] ??= { total: 0, correct: 0, accuracy: 0 });
     k.total++;
     if (r.correct) {
       k.correct++;
@@ -77,12 +77,12 @@ export function summarise(rows: EvalRow[]): EvalSummary {
       confusion[Number(r.label)][p]++;
     }
   }
-  for (const k of Object.values(per_kind)) k.accuracy = k.total ? k.correct / k.total : 0;
+  for (const k of Object.values(perKind)) k.accuracy = k.total ? k.correct / k.total : 0;
   return {
     total: rows.length,
     correct,
     accuracy: rows.length ? correct / rows.length : 0,
-    per_kind,
+    perKind,
     confusion,
   };
 }
@@ -92,7 +92,7 @@ export function formatMarkdown(s: EvalSummary, rows: EvalRow[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const out: string[] = [];
   out.push("| kind | images | correct | accuracy |", "| --- | ---: | ---: | ---: |");
-  for (const [kind, k] of Object.entries(s.per_kind).sort()) {
+  for (const [kind, k] of Object.entries(s.perKind).sort()) {
     out.push(`| ${kind} | ${k.total} | ${k.correct} | ${pct(k.accuracy)} |`);
   }
   out.push(`| **all** | ${s.total} | ${s.correct} | **${pct(s.accuracy)}** |`, "");
@@ -155,7 +155,7 @@ async function main() {
   const model = await loadModel(values.model!);
   const labels = parseLabelsCsv(await Deno.readTextFile(`${dir}/labels.csv`));
   const rows: EvalRow[] = [];
-  let pre_ms = 0, model_ms = 0;
+  let preMs = 0, modelMs = 0;
   // Decoding in a worker with a deadline: one hostile file costs 30 s, not the run.
   const pool = new PreprocessPool({ size: 1, timeoutMs: DECODE_DEADLINE_S * 1000 });
   for (const l of labels) {
@@ -165,8 +165,8 @@ async function main() {
         deskew: values.deskew,
       });
       const res = classifyDigits(model, pre, {}, preprocessMs);
-      pre_ms += res.timings.preprocess_ms;
-      model_ms += res.timings.model_ms;
+      preMs += res.timings.preprocessMs;
+      modelMs += res.timings.modelMs;
       rows.push({
         ...l,
         predicted: res.digits,
@@ -201,9 +201,9 @@ async function main() {
         meta.weight_dtype ?? "?"
       } weights, ` +
         `MNIST test accuracy ${meta.test_accuracy ?? "?"}); mean preprocess ${
-          (pre_ms / n).toFixed(1)
+          (preMs / n).toFixed(1)
         } ms, ` +
-        `model ${(model_ms / n).toFixed(1)} ms per image.\n`,
+        `model ${(modelMs / n).toFixed(1)} ms per image.\n`,
     );
     console.log(formatMarkdown(summary, rows));
   }

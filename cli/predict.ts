@@ -11,12 +11,12 @@
  * makes a decoder loop (omggif on some crafted GIFs) fails alone.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_PIXELS } from "../lib/decode_image.ts";
-import { type DigitModel, loadModel } from "../lib/model_runner.ts";
-import { classifyDigits } from "../lib/recognize.ts";
+import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
+import { type DigitModel, loadModel } from "../lib/core/model_runner.ts";
+import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
-import { initInferenceBackend } from "../lib/tf_backend.ts";
+import { initInferenceBackend } from "../lib/server/tf_backend.ts";
 
 /** The shipped model, relative to this file so the CLI works from any directory. */
 export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
@@ -46,7 +46,7 @@ export async function predictFile(
       })),
     };
     if (r.unsure) line.unsure = true;
-    if (r.no_digit) {
+    if (r.noDigit) {
       line.no_digit = true;
       line.reason = r.reason;
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { onStorageProblem } from "../lib/history_store.ts";
+import { onStorageProblem } from "../lib/browser/history_store.ts";
 
 /**
  * The app's status line under the header, on every page: registers the

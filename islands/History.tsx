@@ -10,7 +10,7 @@ import {
   setCorrection,
   type StorageInfo,
   storageInfo,
-} from "../lib/history_store.ts";
+} from "../lib/browser/history_store.ts";
 import { HistoryItem } from "../components/history/HistoryItem.tsx";
 import { EntryDialog } from "../components/history/EntryDialog.tsx";
 import { ConfirmDialog } from "../components/history/ConfirmDialog.tsx";

@@ -8,7 +8,7 @@ import { ResultCard } from "../components/recognizer/ResultCard.tsx";
 import { ResultView } from "../components/recognizer/ResultView.tsx";
 import { EngineSettings } from "../components/recognizer/EngineSettings.tsx";
 import type { ResultItem } from "../components/recognizer/types.ts";
-import type { RecognitionSource } from "../lib/history_store.ts";
+import type { RecognitionSource } from "../lib/browser/history_store.ts";
 import {
   engineReady,
   type EngineState,
@@ -24,7 +24,7 @@ import {
   recognizePixels,
 } from "../lib/browser/recognize_pixels.ts";
 import { installDiagnostics } from "../lib/browser/diagnostics.ts";
-import { takeSharedImages } from "../lib/share_inbox.ts";
+import { takeSharedImages } from "../lib/browser/share_inbox.ts";
 
 type TabId = "camera" | "upload" | "draw";
 
@@ -108,7 +108,7 @@ export default function Recognizer(
   const finish = (key: number, outcome: RecognitionOutcome) => {
     patch(key, { status: "done", outcome });
     const t = outcome.result.timings;
-    if (!outcome.fromHistory) setLastMs(t.preprocess_ms + t.model_ms);
+    if (!outcome.fromHistory) setLastMs(t.preprocessMs + t.modelMs);
   };
 
   const processFiles = async (files: File[], source: RecognitionSource) => {
@@ -154,7 +154,7 @@ export default function Recognizer(
       const outcome = await recognizePixels(pixels, { source: "draw", history: false });
       setDrawOutcome(outcome);
       setDrawError("");
-      setLastMs(outcome.result.timings.preprocess_ms + outcome.result.timings.model_ms);
+      setLastMs(outcome.result.timings.preprocessMs + outcome.result.timings.modelMs);
     } catch (e) {
       setDrawError(messageOf(e));
     }
@@ -275,7 +275,7 @@ export default function Recognizer(
             data-testid="draw-result"
             data-state={live ? "done" : "idle"}
             data-digit={live?.digits ?? ""}
-            data-confidence={live && !live.no_digit ? lowestConfidence(live).toFixed(4) : "0"}
+            data-confidence={live && !live.noDigit ? lowestConfidence(live).toFixed(4) : "0"}
             aria-live="polite"
           >
             {drawError

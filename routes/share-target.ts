@@ -3,10 +3,10 @@
  * no service worker answers it (the worker normally does, see sw/share_target.ts).
  * The images are held in memory for a few minutes under a random id and the
  * browser is sent to `/?shared=ID`; the home page fetches them once with
- * `GET /share-target?id=ID` (lib/share_inbox.ts `takeSharedImages`).
+ * `GET /share-target?id=ID` (lib/browser/share_inbox.ts `takeSharedImages`).
  */
 import type { Handlers } from "@/framework/mod.ts";
-import { MAX_SHARED_BYTES, SHARE_FIELD, sharedImageFiles } from "@/lib/share_inbox.ts";
+import { MAX_SHARED_BYTES, SHARE_FIELD, sharedImageFiles } from "@/lib/browser/share_inbox.ts";
 
 /** How long a share waits to be picked up (ms). */
 const KEEP_MS = 10 * 60 * 1000;

@@ -153,8 +153,8 @@ async function benchBackend(url: string, b: { name: string; args: string[] }, ph
         const t0 = performance.now();
         const r = await d.recognize(pixels);
         total.push(performance.now() - t0);
-        preprocess.push(r.timings.preprocess_ms);
-        model.push(r.timings.model_ms);
+        preprocess.push(r.timings.preprocessMs);
+        model.push(r.timings.modelMs);
         digits = r.digits;
       }
       return { total, preprocess, model, digits };
@@ -306,7 +306,7 @@ ${bytes}
 
 ${files}
 
-Why the bundle is small: tfjs-core only (lib/model_runner.ts interprets the layers model itself),
+Why the bundle is small: tfjs-core only (lib/core/model_runner.ts interprets the layers model itself),
 each backend is a dynamic \`import()\` of its package's \`dist/base\` plus only the kernels the
 runner can emit (lib/browser/backends/*.ts), so a WASM phone never downloads WebGL or WebGPU code.
 Preprocessing (pure TypeScript) dominates the warm time on WASM; on the software GPUs here the

@@ -2,7 +2,7 @@
  * The service worker's side of the Web Share Target: keeps the shared images
  * in the share inbox and opens the app on them.
  */
-import { putSharedImages, SHARED_PARAM, sharedImageFiles } from "../lib/share_inbox.ts";
+import { putSharedImages, SHARED_PARAM, sharedImageFiles } from "../lib/browser/share_inbox.ts";
 
 /** Answers the share sheet's POST /share-target with a redirect to `/?shared=ID`. */
 export async function receiveShare(request: Request): Promise<Response> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { loadMnistSplit } from "../training/mnist_files.ts";
 import { initBackend } from "../training/backend.ts";
 import { loadModelDir } from "../training/model_io.ts";
 import { DEFAULT_TRAIN, trainModel } from "../training/trainer.ts";
@@ -15,18 +15,18 @@ Deno.test("training - fine-tuning with scan-like and continental digits starts f
     ...DEFAULT_TRAIN,
     epochs: 1,
     lr: 1e-4,
-    val_size: 300,
-    scan_p: 0.5,
-    style_p: 0.5,
+    valSize: 300,
+    scanP: 0.5,
+    styleP: 0.5,
     init,
-    max_steps_per_epoch: 3,
-    checkpoint_dir: null,
-    quiet_progress: true,
+    maxStepsPerEpoch: 3,
+    checkpointDir: null,
+    quietProgress: true,
     log: () => {},
-    on_batch: (_step, loss) => losses.push(loss),
+    onBatch: (_step, loss) => losses.push(loss),
   });
   // A fresh model starts near ln 10 ≈ 2.3; the shipped one is already good.
   assert.ok(losses[0] < 0.9, `first loss ${losses[0]}`);
-  assert.ok(result.best_val_acc > 0.97, `validation accuracy ${result.best_val_acc}`);
+  assert.ok(result.bestValAcc > 0.97, `validation accuracy ${result.bestValAcc}`);
   result.model.dispose();
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { loadMnistSplit } from "../lib/mnist_files.ts";
+import { loadMnistSplit } from "../training/mnist_files.ts";
 import { classMetrics, predictDigits } from "../training/metrics.ts";
 import { loadModelDir } from "../training/model_io.ts";
 import { mnistDir } from "./mnist_dir.ts";
-import { SUPPORTED_LAYERS } from "../lib/model_runner.ts";
+import { SUPPORTED_LAYERS } from "../lib/core/model_runner.ts";
 
 /**
  * The accuracy the shipped model really reaches on the 10,000 MNIST test
@@ -16,11 +16,11 @@ const SHIPPED_MIN_ACCURACY = 0.996;
 const MAX_WEIGHT_BYTES = 250 * 1024;
 const MODEL_DIR = new URL("../static/model/", import.meta.url).pathname;
 
-const model_json = JSON.parse(await Deno.readTextFile(`${MODEL_DIR}/model.json`));
+const modelJson = JSON.parse(await Deno.readTextFile(`${MODEL_DIR}/model.json`));
 
 Deno.test("shipped model - is a sequential layers model of layer types the runner supports", () => {
-  assert.equal(model_json.format, "layers-model");
-  const topo = model_json.modelTopology.model_config ?? model_json.modelTopology;
+  assert.equal(modelJson.format, "layers-model");
+  const topo = modelJson.modelTopology.model_config ?? modelJson.modelTopology;
   assert.equal(topo.class_name, "Sequential");
   for (const layer of topo.config.layers) {
     assert.ok(SUPPORTED_LAYERS.has(layer.class_name), layer.class_name);
@@ -29,7 +29,7 @@ Deno.test("shipped model - is a sequential layers model of layer types the runne
 
 Deno.test("shipped model - model.json and its shards are the whole model, small enough to download", async () => {
   const files = [...Deno.readDirSync(MODEL_DIR)].map((e) => e.name).sort();
-  const shards = model_json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
+  const shards = modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
   assert.deepEqual(files, ["model.json", ...shards].sort());
   let bytes = 0;
   for (const s of shards) bytes += (await Deno.stat(`${MODEL_DIR}/${s}`)).size;
@@ -37,7 +37,7 @@ Deno.test("shipped model - model.json and its shards are the whole model, small 
 });
 
 Deno.test("shipped model - userDefinedMetadata.version is the content hash of topology, manifest and weights", async () => {
-  const { userDefinedMetadata, ...body } = model_json;
+  const { userDefinedMetadata, ...body } = modelJson;
   const shards = body.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
   const parts = [new TextEncoder().encode(JSON.stringify(body))];
   for (const s of shards) parts.push(await Deno.readFile(`${MODEL_DIR}/${s}`));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
-import { loadMnistSplit } from "../lib/mnist_files.ts";
-import { foldIntoInferenceModel } from "../lib/model_def.ts";
+import { loadMnistSplit } from "../training/mnist_files.ts";
+import { foldIntoInferenceModel } from "../training/model_def.ts";
 import { initBackend } from "../training/backend.ts";
 import { classMetrics, predictDigits } from "../training/metrics.ts";
 import { encodeModel, loadModelDir, writeModelDir } from "../training/model_io.ts";
@@ -24,12 +24,12 @@ Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved
     ...DEFAULT_TRAIN,
     epochs: 1,
     lr: 4e-3,
-    val_size: 300,
+    valSize: 300,
     augment: true,
-    checkpoint_dir: null,
-    quiet_progress: true,
+    checkpointDir: null,
+    quietProgress: true,
     log: () => {},
-    on_batch: (_step, loss) => losses.push(loss),
+    onBatch: (_step, loss) => losses.push(loss),
   });
   assert.ok(losses.length >= 15, `only ${losses.length} steps`);
   const head = losses.slice(0, 4).reduce((a, b) => a + b) / 4;

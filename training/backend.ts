@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
+import { installWasmTrainingKernels } from "./tf_wasm_training_kernels.ts";
 
 /** Backends the trainer can use; "auto" picks the fastest that works here. */
 export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";

@@ -10,8 +10,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { buildTrainingModel, countMacs, foldIntoInferenceModel } from "../lib/model_def.ts";
-import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
+import { buildTrainingModel, countMacs, foldIntoInferenceModel } from "./model_def.ts";
+import { installWasmTrainingKernels } from "./tf_wasm_training_kernels.ts";
 import { mdTable, updateBenchmarksFile } from "./benchmarks_md.ts";
 
 const { values } = parseArgs({
@@ -47,7 +47,7 @@ rows.push(["wasm (stock tfjs 4.22)", 128, await bench(128, 1)]);
 console.log(rows.at(-1)!.join("  "));
 installWasmTrainingKernels();
 rows.push([
-  `wasm + lib/tf_wasm_training_kernels.ts${simd ? " (SIMD, 1 thread)" : ""}`,
+  `wasm + training/tf_wasm_training_kernels.ts${simd ? " (SIMD, 1 thread)" : ""}`,
   128,
   await bench(128, steps),
 ]);
@@ -59,7 +59,7 @@ console.log(rows.at(-1)!.join("  "));
 // deno-lint-ignore no-explicit-any
 const gpu = (navigator as any).gpu;
 const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-const adapter_name = adapter
+const adapterName = adapter
   ? `${adapter.info?.vendor ?? ""} ${adapter.info?.description ?? adapter.info?.device ?? ""}`
     .trim()
   : "";
@@ -67,9 +67,9 @@ if (adapter) {
   try {
     await import("@tensorflow/tfjs-backend-webgpu");
     await tf.setBackend("webgpu");
-    rows.push([`webgpu (${adapter_name || "adapter"})`, 128, await bench(128, steps)]);
+    rows.push([`webgpu (${adapterName || "adapter"})`, 128, await bench(128, steps)]);
   } catch (e) {
-    rows.push([`webgpu (${adapter_name})`, 128, `fails: ${(e as Error).message.slice(0, 90)}`]);
+    rows.push([`webgpu (${adapterName})`, 128, `fails: ${(e as Error).message.slice(0, 90)}`]);
   }
 } else {
   rows.push(["webgpu", "-", "no adapter from navigator.gpu on this machine"]);

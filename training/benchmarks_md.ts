@@ -12,14 +12,14 @@ export function replaceBlock(md: string, heading: string, name: string, body: st
   if (start >= 0 && end > start) return md.slice(0, start) + block + md.slice(end + close.length);
   const h = md.indexOf(`\n## ${heading}\n`);
   if (h < 0) return md.trimEnd() + `\n\n## ${heading}\n\n${block}\n`;
-  const section_start = h + heading.length + 5;
-  const next = md.indexOf("\n## ", section_start);
-  const section_end = next < 0 ? md.length : next;
-  let section = md.slice(section_start, section_end);
+  const sectionStart = h + heading.length + 5;
+  const next = md.indexOf("\n## ", sectionStart);
+  const sectionEnd = next < 0 ? md.length : next;
+  let section = md.slice(sectionStart, sectionEnd);
   // Drop the "pending" placeholder once real numbers arrive.
   section = section.replace(/\n_Written by `deno task train`[^\n]*pending\._\n/, "\n");
   section = section.trim() === "" ? `\n${block}\n` : section.trimEnd() + `\n\n${block}\n`;
-  return md.slice(0, section_start) + section + md.slice(section_end);
+  return md.slice(0, sectionStart) + section + md.slice(sectionEnd);
 }
 
 /** Applies `replaceBlock` to a file on disk (creating it if missing). */
@@ -85,9 +85,9 @@ export interface RunMetrics {
 export function runBlock(m: RunMetrics, machine: string): string {
   const t = m.training;
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-  const fine_tune = Boolean(t?.options?.init_dir);
+  const fineTune = Boolean(t?.options?.init_dir);
   const lines = [
-    fine_tune ? "### Fine-tuning run" : "### Full training run",
+    fineTune ? "### Fine-tuning run" : "### Full training run",
     "",
     `Written by \`deno task train\` (through \`training/write_benchmarks.ts\`) from training/report/metrics.json; ${machine}.`,
     "",

@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { loadMnistSplit, locateMnist } from "../lib/mnist_files.ts";
-import { countMacs } from "../lib/model_def.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
+import { countMacs } from "./model_def.ts";
 import { evaluateModel } from "./export.ts";
 import { formatMetrics } from "./metrics.ts";
 import { loadModelDir, readModelArtifacts, type WeightDtype } from "./model_io.ts";
@@ -34,7 +34,7 @@ const test = await loadMnistSplit(await locateMnist(values.data), "test");
 const t0 = performance.now();
 const { metrics, predicted, confidence } = await evaluateModel(model, test);
 const seconds = (performance.now() - t0) / 1000;
-const weight_bytes = (artifacts.weightData as ArrayBuffer).byteLength;
+const weightBytes = (artifacts.weightData as ArrayBuffer).byteLength;
 const meta = (artifacts.userDefinedMetadata ?? {}) as Record<string, unknown>;
 const dtypes = new Set((artifacts.weightSpecs ?? []).map((s) => s.quantization?.dtype ?? s.dtype));
 const params = model.countParams();
@@ -44,21 +44,21 @@ console.log(formatMetrics(metrics));
 console.log(
   `parameters ${params}, ${
     (macs / 1e6).toFixed(2)
-  } M multiply-adds/digit, weights ${weight_bytes} bytes ` +
+  } M multiply-adds/digit, weights ${weightBytes} bytes ` +
     `(${[...dtypes].join("+")}); ${(test.count / seconds).toFixed(0)} digits/s`,
 );
 if (values.report) {
   const dtype = [...dtypes][0] as WeightDtype;
-  const model_json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  const modelJson = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
   const variant = {
     dtype,
-    weight_bytes,
-    model_json_bytes: (await Deno.stat(`${dir}/model.json`)).size,
-    test_accuracy: metrics.accuracy,
+    weightBytes,
+    modelJsonBytes: (await Deno.stat(`${dir}/model.json`)).size,
+    testAccuracy: metrics.accuracy,
     metrics,
     predicted,
     confidence,
-    files: { model_json, shard: new Uint8Array(0) },
+    files: { modelJson, shard: new Uint8Array(0) },
   };
   await writeReport(values.report, {
     test,
@@ -68,7 +68,7 @@ if (values.report) {
     macs,
     backend: tf.getBackend(),
     seed: Number(meta.seed ?? 0),
-    model_dir: dir,
+    modelDir: dir,
   });
   console.log(`report written to ${values.report}/`);
 }

@@ -4,22 +4,22 @@
  * encode → decode round trip, and keeps the smallest that holds the accuracy.
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { DigitSet } from "../lib/idx.ts";
+import type { DigitSet } from "../lib/core/idx.ts";
 import {
   countMacs,
   DEFAULT_CONFIG,
   foldIntoInferenceModel,
   type ModelConfig,
-} from "../lib/model_def.ts";
+} from "./model_def.ts";
 import { type ClassMetrics, classMetrics, predictDigits } from "./metrics.ts";
 import { encodeModel, loadModelFiles, type ModelFiles, type WeightDtype } from "./model_io.ts";
 
 /** One weight encoding's outcome. */
 export interface VariantResult {
   dtype: WeightDtype;
-  weight_bytes: number;
-  model_json_bytes: number;
-  test_accuracy: number;
+  weightBytes: number;
+  modelJsonBytes: number;
+  testAccuracy: number;
   metrics: ClassMetrics;
   predicted: Uint8Array;
   confidence: Float32Array;
@@ -58,9 +58,9 @@ export async function buildVariants(
     loaded.dispose();
     variants.push({
       dtype,
-      weight_bytes: files.shard.length,
-      model_json_bytes: new TextEncoder().encode(JSON.stringify(files.model_json, null, 1)).length,
-      test_accuracy: metrics.accuracy,
+      weightBytes: files.shard.length,
+      modelJsonBytes: new TextEncoder().encode(JSON.stringify(files.modelJson, null, 1)).length,
+      testAccuracy: metrics.accuracy,
       metrics,
       predicted,
       confidence,
@@ -68,11 +68,11 @@ export async function buildVariants(
     });
   }
   folded.dispose();
-  const reference = variants[0].test_accuracy;
-  const ok = variants.filter((v) => v.test_accuracy >= reference - tolerance);
-  const chosen = ok.reduce((a, b) => (b.weight_bytes < a.weight_bytes ? b : a));
+  const reference = variants[0].testAccuracy;
+  const ok = variants.filter((v) => v.testAccuracy >= reference - tolerance);
+  const chosen = ok.reduce((a, b) => (b.weightBytes < a.weightBytes ? b : a));
   // Record the shipped accuracy in the model itself; the version hash ignores metadata.
-  const meta = chosen.files.model_json.userDefinedMetadata as Record<string, unknown>;
-  meta.test_accuracy = chosen.test_accuracy;
+  const meta = chosen.files.modelJson.userDefinedMetadata as Record<string, unknown>;
+  meta.test_accuracy = chosen.testAccuracy;
   return { variants, chosen, params, macs };
 }

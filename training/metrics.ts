@@ -8,7 +8,7 @@ export interface ClassMetrics {
   correct: number;
   accuracy: number;
   confusion: number[][];
-  per_class: { digit: number; precision: number; recall: number; support: number }[];
+  perClass: { digit: number; precision: number; recall: number; support: number }[];
 }
 
 /** Computes metrics from predicted and true labels (pure). */
@@ -23,13 +23,13 @@ export function classMetrics(
     confusion[labels[i]][predicted[i]]++;
     if (labels[i] === predicted[i]) correct++;
   }
-  const per_class = confusion.map((row, d) => {
+  const perClass = confusion.map((row, d) => {
     const tp = row[d];
     const support = row.reduce((a, b) => a + b, 0);
-    const predicted_d = confusion.reduce((a, r) => a + r[d], 0);
+    const predictedD = confusion.reduce((a, r) => a + r[d], 0);
     return {
       digit: d,
-      precision: predicted_d ? tp / predicted_d : 0,
+      precision: predictedD ? tp / predictedD : 0,
       recall: support ? tp / support : 0,
       support,
     };
@@ -39,7 +39,7 @@ export function classMetrics(
     correct,
     accuracy: labels.length ? correct / labels.length : 0,
     confusion,
-    per_class,
+    perClass,
   };
 }
 
@@ -80,7 +80,7 @@ export function formatMetrics(m: ClassMetrics): string {
       m.count - m.correct
     } errors)`,
     "digit  precision  recall  support",
-    ...m.per_class.map((c) =>
+    ...m.perClass.map((c) =>
       `  ${c.digit}    ${(c.precision * 100).toFixed(2).padStart(6)}%  ${
         (c.recall * 100).toFixed(2).padStart(6)
       }%  ${String(c.support).padStart(6)}`

@@ -69,7 +69,7 @@ export function quantizeWeights(
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
   if (dtype === "float32") return { specs: specs.map((s) => ({ ...s })), data: data.slice() };
   const chunks: Uint8Array[] = [];
-  const out_specs: tf.io.WeightsManifestEntry[] = [];
+  const outSpecs: tf.io.WeightsManifestEntry[] = [];
   let offset = 0;
   for (const spec of specs) {
     if (spec.dtype !== "float32") {
@@ -82,7 +82,7 @@ export function quantizeWeights(
       const bits = new Uint16Array(n);
       for (let i = 0; i < n; i++) bits[i] = float32ToFloat16Bits(values[i]);
       chunks.push(new Uint8Array(bits.buffer));
-      out_specs.push({ ...spec, quantization: { dtype: "float16" } });
+      outSpecs.push({ ...spec, quantization: { dtype: "float16" } });
     } else {
       let min = Math.min(0, ...values), max = Math.max(0, ...values);
       if (max === min) max = min + 1e-8;
@@ -97,7 +97,7 @@ export function quantizeWeights(
         q[i] = Math.max(0, Math.min(255, Math.round((values[i] - min) / scale)));
       }
       chunks.push(q);
-      out_specs.push({ ...spec, quantization: { dtype: "uint8", scale, min } });
+      outSpecs.push({ ...spec, quantization: { dtype: "uint8", scale, min } });
     }
   }
   const total = chunks.reduce((a, c) => a + c.length, 0);
@@ -107,12 +107,12 @@ export function quantizeWeights(
     out.set(c, o);
     o += c.length;
   }
-  return { specs: out_specs, data: out };
+  return { specs: outSpecs, data: out };
 }
 
 /** A model folder's content, ready to write: the model.json object and the shard bytes. */
 export interface ModelFiles {
-  model_json: Record<string, unknown>;
+  modelJson: Record<string, unknown>;
   shard: Uint8Array;
 }
 
@@ -149,7 +149,7 @@ export async function encodeModel(
   };
   const version = await shortHash([new TextEncoder().encode(JSON.stringify(body)), q.data]);
   return {
-    model_json: { ...body, userDefinedMetadata: { version, weight_dtype: dtype, ...metadata } },
+    modelJson: { ...body, userDefinedMetadata: { version, weight_dtype: dtype, ...metadata } },
     shard: q.data,
   };
 }
@@ -163,16 +163,16 @@ export async function writeModelDir(dir: string, files: ModelFiles): Promise<voi
   const tmp = `${clean}.tmp-${Deno.pid}`;
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   await Deno.mkdir(tmp, { recursive: true });
-  await Deno.writeTextFile(`${tmp}/model.json`, JSON.stringify(files.model_json, null, 1) + "\n");
+  await Deno.writeTextFile(`${tmp}/model.json`, JSON.stringify(files.modelJson, null, 1) + "\n");
   await Deno.writeFile(`${tmp}/${SHARD_NAME}`, files.shard);
   const old = `${clean}.old-${Deno.pid}`;
-  let had_old = false;
+  let hadOld = false;
   try {
     await Deno.rename(clean, old);
-    had_old = true;
+    hadOld = true;
   } catch { /* no previous model */ }
   await Deno.rename(tmp, clean);
-  if (had_old) await Deno.remove(old, { recursive: true });
+  if (hadOld) await Deno.remove(old, { recursive: true });
 }
 
 /** Reads a model folder (model.json + shards named in its manifest) as tfjs ModelArtifacts. */
@@ -204,7 +204,7 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
 
 /** Loads a layers model from in-memory files (what `encodeModel` produced). */
 export function loadModelFiles(files: ModelFiles): Promise<tfl.LayersModel> {
-  const j = files.model_json;
+  const j = files.modelJson;
   // deno-lint-ignore no-explicit-any
   const manifest = j.weightsManifest as any[];
   return tfl.loadLayersModel(tf.io.fromMemory({

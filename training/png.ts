@@ -43,11 +43,11 @@ export class Canvas {
     background: [number, number, number] = [255, 255, 255],
   ) {
     this.pixels = new Uint8Array(width * height * 3);
-    this.fill_rect(0, 0, width, height, background);
+    this.fillRect(0, 0, width, height, background);
   }
 
   /** Fills a rectangle, clipped to the canvas. */
-  fill_rect(x: number, y: number, w: number, h: number, rgb: [number, number, number]): void {
+  fillRect(x: number, y: number, w: number, h: number, rgb: [number, number, number]): void {
     for (let yy = Math.max(0, y); yy < Math.min(this.height, y + h); yy++) {
       for (let xx = Math.max(0, x); xx < Math.min(this.width, x + w); xx++) {
         const i = (yy * this.width + xx) * 3;
@@ -59,11 +59,11 @@ export class Canvas {
   }
 
   /** Draws a 28×28 grey digit (0–255) scaled by `scale`, white on black as the model sees it. */
-  draw_digit(x: number, y: number, digit: Uint8Array, scale: number): void {
+  drawDigit(x: number, y: number, digit: Uint8Array, scale: number): void {
     for (let r = 0; r < 28; r++) {
       for (let c = 0; c < 28; c++) {
         const v = digit[r * 28 + c];
-        this.fill_rect(x + c * scale, y + r * scale, scale, scale, [v, v, v]);
+        this.fillRect(x + c * scale, y + r * scale, scale, scale, [v, v, v]);
       }
     }
   }
@@ -77,7 +77,7 @@ export class Canvas {
         for (let r = 0; r < 5; r++) {
           for (let c = 0; c < 3; c++) {
             if (glyph[r][c] === "#") {
-              this.fill_rect(cx + c * scale, y + r * scale, scale, scale, rgb);
+              this.fillRect(cx + c * scale, y + r * scale, scale, scale, rgb);
             }
           }
         }
@@ -87,7 +87,7 @@ export class Canvas {
   }
 
   /** Encodes the canvas as a PNG file. */
-  async to_png(): Promise<Uint8Array> {
+  async toPng(): Promise<Uint8Array> {
     const raw = new Uint8Array((this.width * 3 + 1) * this.height);
     for (let y = 0; y < this.height; y++) {
       raw[y * (this.width * 3 + 1)] = 0; // filter: none

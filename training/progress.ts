@@ -15,11 +15,11 @@ export interface ProgressState {
   epochs: number;
   done: number;
   total: number;
-  samples_per_s: number;
+  samplesPerS: number;
   loss: number;
   acc: number;
   /** Seconds left for the whole run. */
-  eta_s: number;
+  etaS: number;
 }
 
 /** Renders the bar as a string (pure, so it can be tested and logged). */
@@ -28,18 +28,18 @@ export function renderProgress(p: ProgressState, width = 24): string {
   const full = Math.round(frac * width);
   const bar = "█".repeat(full) + "░".repeat(width - full);
   return `epoch ${p.epoch}/${p.epochs} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ` +
-    `${p.samples_per_s.toFixed(0)} samples/s loss ${p.loss.toFixed(4)} acc ${
+    `${p.samplesPerS.toFixed(0)} samples/s loss ${p.loss.toFixed(4)} acc ${
       (p.acc * 100).toFixed(2)
     }% ` +
-    `ETA ${formatDuration(p.eta_s)}`;
+    `ETA ${formatDuration(p.etaS)}`;
 }
 
 const encoder = new TextEncoder();
 
 /** Redraws the bar in place on a TTY; elsewhere (logs) prints a line at most every `log_every_s`. */
 export class ProgressBar {
-  private last_log = 0;
-  constructor(private readonly tty = Deno.stdout.isTerminal(), private readonly log_every_s = 30) {}
+  private lastLog = 0;
+  constructor(private readonly tty = Deno.stdout.isTerminal(), private readonly logEveryS = 30) {}
 
   update(p: ProgressState): void {
     const line = renderProgress(p);
@@ -47,8 +47,8 @@ export class ProgressBar {
       Deno.stdout.writeSync(encoder.encode(`\r\x1b[2K${line}`));
     } else {
       const now = performance.now() / 1000;
-      if (now - this.last_log >= this.log_every_s || p.done >= p.total) {
-        this.last_log = now;
+      if (now - this.lastLog >= this.logEveryS || p.done >= p.total) {
+        this.lastLog = now;
         console.log(line);
       }
     }

@@ -1,5 +1,5 @@
 /** Writes training/report/: metrics.json, confusion-matrix and misclassified-digit images. */
-import type { DigitSet } from "../lib/idx.ts";
+import type { DigitSet } from "../lib/core/idx.ts";
 import { confusionPng, type Mistake, mistakesPng } from "./report_images.ts";
 import type { VariantResult } from "./export.ts";
 import type { TrainOptions, TrainResult } from "./trainer.ts";
@@ -15,8 +15,8 @@ export interface ReportInput {
   seed: number;
   train?: TrainResult;
   options?: TrainOptions;
-  training_digits?: number;
-  model_dir: string;
+  trainingDigits?: number;
+  modelDir: string;
 }
 
 /** The misclassified test digits, most confident mistakes first. */
@@ -36,44 +36,51 @@ export function collectMistakes(
   }));
 }
 
+/** metrics.json is a wire format: its keys are snake_case, the code's are camelCase. */
+function snakeKeys(record: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()), v]),
+  );
+}
+
 /** Writes the report folder (created if missing): metrics.json, confusion_matrix.png, misclassified.png. */
 export async function writeReport(dir: string, r: ReportInput): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const metrics = {
-    model_dir: r.model_dir,
-    version: (r.chosen.files.model_json.userDefinedMetadata as Record<string, unknown>).version,
-    test_accuracy: r.chosen.test_accuracy,
+    model_dir: r.modelDir,
+    version: (r.chosen.files.modelJson.userDefinedMetadata as Record<string, unknown>).version,
+    test_accuracy: r.chosen.testAccuracy,
     test_digits: r.test.count,
     errors: r.chosen.metrics.count - r.chosen.metrics.correct,
     weight_dtype: r.chosen.dtype,
-    weight_bytes: r.chosen.weight_bytes,
-    model_json_bytes: r.chosen.model_json_bytes,
+    weight_bytes: r.chosen.weightBytes,
+    model_json_bytes: r.chosen.modelJsonBytes,
     parameters: r.params,
     macs_per_digit: r.macs,
     backend: r.backend,
     seed: r.seed,
-    per_class: r.chosen.metrics.per_class,
+    per_class: r.chosen.metrics.perClass,
     confusion_matrix: r.chosen.metrics.confusion,
     quantization: r.variants.map((v) => ({
       dtype: v.dtype,
-      test_accuracy: v.test_accuracy,
-      weight_bytes: v.weight_bytes,
+      test_accuracy: v.testAccuracy,
+      weight_bytes: v.weightBytes,
       shipped: v === r.chosen,
     })),
     training: r.train
       ? {
         duration_s: r.train.seconds,
-        samples_per_s: r.train.samples_per_s,
-        samples_seen: r.train.samples_seen,
+        samples_per_s: r.train.samplesPerS,
+        samples_seen: r.train.samplesSeen,
         epochs_run: r.train.history.length,
-        best_epoch: r.train.best_epoch,
-        best_val_acc: r.train.best_val_acc,
+        best_epoch: r.train.bestEpoch,
+        best_val_acc: r.train.bestValAcc,
         interrupted: r.train.interrupted,
-        training_digits: r.training_digits,
+        training_digits: r.trainingDigits,
         options: r.options
-          ? { ...r.options, stop: undefined, log: undefined, init: undefined }
+          ? snakeKeys({ ...r.options, stop: undefined, log: undefined, init: undefined })
           : undefined,
-        history: r.train.history,
+        history: r.train.history.map(snakeKeys),
       }
       : undefined,
   };

@@ -19,8 +19,8 @@
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
-import { loadMnistSplit, locateMnist } from "../lib/mnist_files.ts";
-import { appendDigits, historyExportToDigitSet } from "../lib/history_export.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
+import { appendDigits, historyExportToDigitSet } from "../lib/core/history_export.ts";
 import { type BackendChoice, initBackend } from "./backend.ts";
 import { DEFAULT_TRAIN, loadCheckpoint, trainModel, type TrainOptions } from "./trainer.ts";
 import { buildVariants } from "./export.ts";
@@ -78,44 +78,44 @@ Deno.addSignalListener("SIGINT", onSignal);
 Deno.addSignalListener("SIGTERM", onSignal);
 
 const backend = await initBackend(values.backend as BackendChoice);
-const data_dir = await locateMnist(values.data);
-const t_load = performance.now();
-const train_set = await loadMnistSplit(data_dir, "train");
-const test_set = await loadMnistSplit(data_dir, "test");
-const limit = values.limit ? Math.min(Number(values.limit), train_set.count) : train_set.count;
-const mnist = limit < train_set.count
+const dataDir = await locateMnist(values.data);
+const tLoad = performance.now();
+const trainSet = await loadMnistSplit(dataDir, "train");
+const testSet = await loadMnistSplit(dataDir, "test");
+const limit = values.limit ? Math.min(Number(values.limit), trainSet.count) : trainSet.count;
+const mnist = limit < trainSet.count
   ? {
-    ...train_set,
+    ...trainSet,
     count: limit,
-    images: train_set.images.subarray(0, limit * 784),
-    labels: train_set.labels.subarray(0, limit),
+    images: trainSet.images.subarray(0, limit * 784),
+    labels: trainSet.labels.subarray(0, limit),
   }
-  : train_set;
-// --extra FILE: the user's own digits from the app's history export (lib/history_export.ts),
+  : trainSet;
+// --extra FILE: the user's own digits from the app's history export (lib/core/history_export.ts),
 // repeated so that a few dozen weigh something next to 60,000 MNIST digits.
 const data = values.extra
   ? appendDigits(mnist, historyExportToDigitSet(await Deno.readFile(values.extra)), 10)
   : mnist;
 console.log(
-  `MNIST from ${data_dir}: ${data.count} training + ${test_set.count} test digits ` +
-    `(${((performance.now() - t_load) / 1000).toFixed(1)} s); backend ${backend}`,
+  `MNIST from ${dataDir}: ${data.count} training + ${testSet.count} test digits ` +
+    `(${((performance.now() - tLoad) / 1000).toFixed(1)} s); backend ${backend}`,
 );
 
 const opts: TrainOptions = {
   ...DEFAULT_TRAIN,
   epochs: num(values.epochs, bench ? 1 : DEFAULT_TRAIN.epochs),
   seed: num(values.seed, DEFAULT_TRAIN.seed),
-  batch_size: num(values.batch, DEFAULT_TRAIN.batch_size),
+  batchSize: num(values.batch, DEFAULT_TRAIN.batchSize),
   lr: num(values.lr, DEFAULT_TRAIN.lr),
   augment: !values["no-augment"],
-  scan_p: num(values["scan-p"], DEFAULT_TRAIN.scan_p),
-  style_p: num(values["style-p"], DEFAULT_TRAIN.style_p),
+  scanP: num(values["scan-p"], DEFAULT_TRAIN.scanP),
+  styleP: num(values["style-p"], DEFAULT_TRAIN.styleP),
   init: values.init ? await loadModelDir(values.init) : undefined,
-  init_dir: values.init,
-  val_size: Math.min(DEFAULT_TRAIN.val_size, Math.round(data.count / 12)),
-  checkpoint_dir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpoint_dir),
-  max_steps_per_epoch: bench,
-  time_budget_s: values["time-budget"] ? Number(values["time-budget"]) * 60 : null,
+  initDir: values.init,
+  valSize: Math.min(DEFAULT_TRAIN.valSize, Math.round(data.count / 12)),
+  checkpointDir: bench ? null : (values.checkpoint ?? DEFAULT_TRAIN.checkpointDir),
+  maxStepsPerEpoch: bench,
+  timeBudgetS: values["time-budget"] ? Number(values["time-budget"]) * 60 : null,
   stop,
 };
 // --export-only skips training: it ships a checkpoint (e.g. after Ctrl-C or a crash).
@@ -124,8 +124,8 @@ const result = values["export-only"]
   : await trainModel(data, opts);
 console.log(
   `trained ${result.history.length} epoch(s) in ${formatDuration(result.seconds)}, ` +
-    `${result.samples_per_s.toFixed(1)} samples/s on ${backend}; best epoch ${result.best_epoch} ` +
-    `(val ${(result.best_val_acc * 100).toFixed(2)}%)`,
+    `${result.samplesPerS.toFixed(1)} samples/s on ${backend}; best epoch ${result.bestEpoch} ` +
+    `(val ${(result.bestValAcc * 100).toFixed(2)}%)`,
 );
 if (bench) Deno.exit(0);
 
@@ -133,30 +133,30 @@ const metadata = {
   seed: opts.seed,
   backend,
   epochs: result.history.length,
-  best_epoch: result.best_epoch,
+  best_epoch: result.bestEpoch,
   training_digits: data.count,
-  scan_p: opts.scan_p,
-  style_p: opts.style_p,
+  scan_p: opts.scanP,
+  style_p: opts.styleP,
   ...(values.init ? { init: await checkpointSummary(values.init) } : {}),
   trained_at: new Date().toISOString(),
 };
 const { variants, chosen, params, macs } = await buildVariants(
   result.model,
-  test_set,
+  testSet,
   metadata,
   opts.model,
 );
 for (const v of variants) {
   console.log(
-    `  ${v.dtype.padEnd(7)} ${(v.test_accuracy * 100).toFixed(2)}% test, ${
-      (v.weight_bytes / 1024).toFixed(1)
+    `  ${v.dtype.padEnd(7)} ${(v.testAccuracy * 100).toFixed(2)}% test, ${
+      (v.weightBytes / 1024).toFixed(1)
     } KiB weights` +
       (v === chosen ? "  ← shipped" : ""),
   );
 }
 await writeModelDir(values.out!, chosen.files);
 await writeReport(values.report!, {
-  test: test_set,
+  test: testSet,
   variants,
   chosen,
   params,
@@ -165,8 +165,8 @@ await writeReport(values.report!, {
   seed: opts.seed,
   train: result,
   options: opts,
-  training_digits: data.count,
-  model_dir: values.out!,
+  trainingDigits: data.count,
+  modelDir: values.out!,
 });
 if (values.benchmarks) {
   const metrics = JSON.parse(await Deno.readTextFile(`${values.report}/metrics.json`));
@@ -177,12 +177,10 @@ if (values.benchmarks) {
     runBlock(metrics, machineLine()),
   );
 }
-const meta = chosen.files.model_json.userDefinedMetadata as Record<string, unknown>;
+const meta = chosen.files.modelJson.userDefinedMetadata as Record<string, unknown>;
 console.log(
-  `\nSummary: test accuracy ${
-    (chosen.test_accuracy * 100).toFixed(2)
-  }% (${chosen.dtype} weights, ` +
-    `${chosen.weight_bytes} bytes), ${params} parameters, ${
+  `\nSummary: test accuracy ${(chosen.testAccuracy * 100).toFixed(2)}% (${chosen.dtype} weights, ` +
+    `${chosen.weightBytes} bytes), ${params} parameters, ${
       (macs / 1e6).toFixed(2)
     } M multiply-adds/digit, ` +
     `${

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { effectiveLabel, type HistoryEntry } from "../../lib/history_store.ts";
+import { effectiveLabel, type HistoryEntry } from "../../lib/browser/history_store.ts";
 import { formatTime, percent, sourceLabel } from "./format.ts";
 import { ProbabilityBars } from "./ProbabilityBars.tsx";
 import { useObjectUrl } from "./use_object_url.ts";

@@ -1,5 +1,5 @@
-import type { HistoryEntry } from "../../lib/history_store.ts";
-import { effectiveLabel } from "../../lib/history_store.ts";
+import type { HistoryEntry } from "../../lib/browser/history_store.ts";
+import { effectiveLabel } from "../../lib/browser/history_store.ts";
 import { formatTime, percent, sourceLabel } from "./format.ts";
 import { useObjectUrl } from "./use_object_url.ts";
 

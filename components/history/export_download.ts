@@ -3,7 +3,7 @@
  * Loaded on demand (it pulls in the preprocessing, to make 28×28 crops from
  * thumbnails of entries stored without them).
  */
-import { effectiveLabel, type HistoryEntry } from "../../lib/history_store.ts";
+import { effectiveLabel, type HistoryEntry } from "../../lib/browser/history_store.ts";
 import {
   EXPORT_MIME,
   exportFileName,
@@ -11,8 +11,8 @@ import {
   packCrops,
   unpackCrops,
   writeHistoryExport,
-} from "../../lib/history_export.ts";
-import { preprocessImage } from "../../lib/preprocess.ts";
+} from "../../lib/core/history_export.ts";
+import { preprocessImage } from "../../lib/core/preprocess.ts";
 
 /** What an export contained, for the message shown after it. */
 export interface ExportSummary {

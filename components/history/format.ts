@@ -1,5 +1,5 @@
 /** Formatting of history values for people: times, sizes, sources, percentages. */
-import type { RecognitionSource } from "../../lib/history_store.ts";
+import type { RecognitionSource } from "../../lib/browser/history_store.ts";
 
 const SOURCES: Record<RecognitionSource, string> = {
   camera: "Camera",

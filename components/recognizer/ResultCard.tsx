@@ -12,7 +12,7 @@ const SOURCE_LABELS = { camera: "Camera", upload: "Upload", draw: "Drawing", sha
 export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelow?: number }) {
   const r = item.outcome?.result;
   const digit = item.status === "done" && r ? r.digits : "";
-  const confidence = item.status === "done" && r && !r.no_digit ? lowestConfidence(r) : 0;
+  const confidence = item.status === "done" && r && !r.noDigit ? lowestConfidence(r) : 0;
   return (
     <article
       class={`rz-result rz-result-${item.status}`}

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { UNSURE_BELOW } from "../../lib/recognize.ts";
+import { UNSURE_BELOW } from "../../lib/core/recognize.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
 import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
 import { DigitCrop } from "./DigitCrop.tsx";
@@ -20,7 +20,7 @@ export function ResultView(
 ) {
   const { result, crops } = outcome;
   const [selected, setSelected] = useState(0);
-  if (result.no_digit) {
+  if (result.noDigit) {
     return (
       <div class="rz-reading rz-reading-none">
         <p class="rz-headline">No digit found</p>

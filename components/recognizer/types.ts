@@ -1,5 +1,5 @@
 /** The state of one image in the results list. */
-import type { RecognitionSource } from "../../lib/history_store.ts";
+import type { RecognitionSource } from "../../lib/browser/history_store.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
 
 /** One image the user gave: waiting, being read, read, or refused. */

@@ -3,9 +3,9 @@
  * benchmark and support ("what backend is this phone using?"). It runs the
  * same code as the UI, without the history.
  */
-import { preprocessImage } from "../preprocess.ts";
-import type { RecognitionResult } from "../image_types.ts";
-import type { ModelJson } from "../model_runner.ts";
+import { preprocessImage } from "../core/preprocess.ts";
+import type { RecognitionResult } from "../core/image_types.ts";
+import type { ModelJson } from "../core/model_runner.ts";
 import type { BackendName } from "./backend_choice.ts";
 import {
   classifyPreprocessed,

@@ -7,9 +7,9 @@
  * the user's image is never lost.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, modelFromArtifacts, type ModelJson } from "../model_runner.ts";
-import { classifyDigits, modelInputs, type RecognizeOptions } from "../recognize.ts";
-import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
+import { type DigitModel, modelFromArtifacts, type ModelJson } from "../core/model_runner.ts";
+import { classifyDigits, modelInputs, type RecognizeOptions } from "../core/recognize.ts";
+import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import {
   backendChain,
   type BackendName,
@@ -96,7 +96,7 @@ function storedPreference(): BackendName | null {
 
 /** One batch through the model; reads the result asynchronously so a GPU never blocks the page. */
 async function predictRows(m: DigitModel, inputs: Float32Array[]): Promise<number[][]> {
-  const [h, w, c] = m.input_shape;
+  const [h, w, c] = m.inputShape;
   const size = h * w * c;
   const batch = new Float32Array(inputs.length * size);
   inputs.forEach((p, i) => batch.set(p, i * size));
@@ -151,7 +151,7 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
       lost.delete(name);
       model = modelFromArtifacts(art.json, art.weights);
       const t0 = performance.now();
-      await predictRows(model, [new Float32Array(model.input_shape.reduce((a, b) => a * b, 1))]);
+      await predictRows(model, [new Float32Array(model.inputShape.reduce((a, b) => a * b, 1))]);
       const warmupMs = performance.now() - t0;
       watchForLoss(name);
       const failed = { ...state.failed };
@@ -253,14 +253,14 @@ export function classifyPreprocessed(
         // Alternatives included: a frame-filling scan is read at several widths.
         const rows = await predictRows(model, modelInputs(pre));
         const modelMs = performance.now() - t0;
-        // The result is assembled by lib/recognize.ts so that browser, server and CLI agree on
+        // The result is assembled by lib/core/recognize.ts so that browser, server and CLI agree on
         // it: a stand-in model hands it the probabilities this (asynchronous) run computed.
         const precomputed: DigitModel = {
           ...model,
           predict: () => tf.tensor2d(rows.flat(), [rows.length, rows[0].length]),
         };
         const result = classifyDigits(precomputed, pre, options, preprocessMs);
-        result.timings.model_ms = modelMs;
+        result.timings.modelMs = modelMs;
         return { ...result, backend };
       } catch (e) {
         const message = (e as Error).message || String(e);
@@ -282,7 +282,7 @@ export function classifyPreprocessed(
 /**
  * Runs a model given as artifacts on `backend` (loading it if needed) and
  * switches back to the engine's backend afterwards: lets tests check that a
- * backend's kernel set covers every layer type lib/model_runner.ts supports.
+ * backend's kernel set covers every layer type lib/core/model_runner.ts supports.
  */
 export function runArtifactsOn(
   backend: BackendName,

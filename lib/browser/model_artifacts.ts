@@ -3,7 +3,7 @@
  * fallback backend rebuilds the model without touching the network (which may
  * be gone by then: the app works offline).
  */
-import type { ModelJson } from "../model_runner.ts";
+import type { ModelJson } from "../core/model_runner.ts";
 
 /** model.json parsed, plus all weight shards concatenated in manifest order. */
 export interface ModelArtifacts {

@@ -2,23 +2,23 @@
  * One image through the whole browser pipeline: hash → history lookup (a
  * stored result comes back at once) → preprocessing → model → history save.
  * Storage is optional equipment: when IndexedDB is blocked, full, or slow
- * (private mode, quota), recognition carries on. lib/history_store.ts reports
+ * (private mode, quota), recognition carries on. lib/browser/history_store.ts reports
  * its own failures to the app's status bar (`onStorageProblem` there); this
  * module tells its caller only about what the store cannot see (no
  * `crypto.subtle` to hash with on a plain-http address, a thumbnail that
  * cannot be encoded), so no problem is announced twice.
  */
-import { preprocessImage } from "../preprocess.ts";
-import { UNSURE_BELOW } from "../recognize.ts";
-import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
+import { preprocessImage } from "../core/preprocess.ts";
+import { UNSURE_BELOW } from "../core/recognize.ts";
+import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import {
   findByHash,
   hashImageBytes,
   type HistoryEntry,
   type RecognitionSource,
   saveEntry,
-} from "../history_store.ts";
-import { packCrops } from "../history_export.ts";
+} from "./history_store.ts";
+import { packCrops } from "../core/history_export.ts";
 import { classifyPreprocessed, getEngineState } from "./engine.ts";
 import { makeThumbnail } from "./thumbnail.ts";
 
@@ -39,7 +39,7 @@ export interface RecognizeOptions {
   hashBytes?: BufferSource;
   /** Look up and store in the history (default true; false for live drawing previews). */
   history?: boolean;
-  /** Confidence under which a reading is "not sure" (default lib/recognize.ts's). */
+  /** Confidence under which a reading is "not sure" (default lib/core/recognize.ts's). */
   unsureBelow?: number;
   /** Called with a short message when the history cannot be used for a reason the store cannot see. */
   onStorageProblem?: (message: string) => void;
@@ -85,10 +85,10 @@ export function resultFromHistory(
   return {
     digits: entry.digits,
     predictions,
-    no_digit: noDigit,
+    noDigit: noDigit,
     unsure: predictions.some((p) => p.confidence < unsureBelow),
     reason: noDigit ? pre.reason ?? "no digit found" : undefined,
-    timings: { preprocess_ms: preprocessMs, model_ms: 0 },
+    timings: { preprocessMs: preprocessMs, modelMs: 0 },
   };
 }
 
@@ -131,7 +131,7 @@ export async function recognizePixels(
 
   const { backend, ...result } = await classifyPreprocessed(
     pre,
-    { unsure_below: options.unsureBelow },
+    { unsureBelow: options.unsureBelow },
     preprocessMs,
   );
   if (id) {
@@ -144,7 +144,7 @@ export async function recognizePixels(
         source: options.source,
         thumbnail: await makeThumbnail(pixels),
         digits: result.digits,
-        confidence: result.no_digit ? 0 : lowestConfidence(result),
+        confidence: result.noDigit ? 0 : lowestConfidence(result),
         probabilities: result.predictions.map((p) => p.probabilities),
         backend,
         modelVersion: version ?? "unknown",

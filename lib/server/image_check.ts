@@ -6,7 +6,7 @@
  * decoder's error codes to HTTP answers, in one place.
  */
 import omggif from "omggif";
-import { ImageDecodeError, type ImageInfo, readImageInfo } from "../decode_image.ts";
+import { ImageDecodeError, type ImageInfo, readImageInfo } from "./decode_image.ts";
 import { ApiError } from "./api_error.ts";
 
 /** HTTP status and API code for each `ImageDecodeError` code. */

@@ -4,7 +4,7 @@
  * body size while streaming, pixel count from the header before decoding,
  * queue room before the body is read at all.
  */
-import { DEFAULT_MAX_PIXELS } from "../decode_image.ts";
+import { DEFAULT_MAX_PIXELS } from "./decode_image.ts";
 
 /** Every bound the API enforces. */
 export interface ApiLimits {

@@ -6,10 +6,10 @@
  * here to `classifyDigits`, the model half of `recognize`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, loadModel } from "../model_runner.ts";
-import { classifyDigits } from "../recognize.ts";
-import { initInferenceBackend } from "../tf_backend.ts";
-import type { PreprocessResult, RecognitionResult } from "../image_types.ts";
+import { type DigitModel, loadModel } from "../core/model_runner.ts";
+import { classifyDigits } from "../core/recognize.ts";
+import { initInferenceBackend } from "./tf_backend.ts";
+import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import { ApiError } from "./api_error.ts";
 
 /** The shipped model, found relative to this file so any working directory works. */

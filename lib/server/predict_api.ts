@@ -10,7 +10,7 @@ import { limitsFromEnv } from "./limits.ts";
 import { type ModelService, sharedModelService } from "./model_service.ts";
 import { type Preprocessed, PreprocessPool } from "./preprocess_pool.ts";
 import { readUploads, type Upload, withImageContext } from "./uploads.ts";
-import type { RecognitionResult } from "../image_types.ts";
+import type { RecognitionResult } from "../core/image_types.ts";
 
 /** What the API handlers work with. */
 export interface ApiDeps {
@@ -33,8 +33,8 @@ function imageJson(
     ...(upload.name ? { name: upload.name } : {}),
     format: upload.info.format,
     // As the image is shown (EXIF orientation applied): boxes are in these coordinates.
-    width: upload.info.display_width,
-    height: upload.info.display_height,
+    width: upload.info.displayWidth,
+    height: upload.info.displayHeight,
     digits: result.digits,
     predictions: result.predictions.map((p) => ({
       digit: p.digit,
@@ -42,14 +42,14 @@ function imageJson(
       probabilities: p.probabilities,
       box: p.box,
     })),
-    no_digit: result.no_digit,
+    no_digit: result.noDigit,
     unsure: result.unsure,
     ...(result.reason ? { reason: result.reason } : {}),
     time_ms: round(ms, 1),
     timings: {
       decode_ms: round(decodeMs, 1),
-      preprocess_ms: round(result.timings.preprocess_ms, 1),
-      model_ms: round(result.timings.model_ms, 1),
+      preprocess_ms: round(result.timings.preprocessMs, 1),
+      model_ms: round(result.timings.modelMs, 1),
     },
   };
 }

@@ -5,9 +5,9 @@
  * `timeoutMs` and replaced, answering 422 `decode_timeout` instead of
  * hanging the server. The model itself stays on the main thread, loaded once.
  */
-import { ImageDecodeError } from "../decode_image.ts";
-import type { PreprocessResult } from "../image_types.ts";
-import type { PreprocessOptions } from "../preprocess.ts";
+import { ImageDecodeError } from "./decode_image.ts";
+import type { PreprocessResult } from "../core/image_types.ts";
+import type { PreprocessOptions } from "../core/preprocess.ts";
 import { ApiError } from "./api_error.ts";
 import { toApiError } from "./image_check.ts";
 

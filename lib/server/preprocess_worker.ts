@@ -5,8 +5,8 @@
  * worker, which the pool terminates, and never the server.
  */
 /// <reference lib="deno.worker" />
-import { decodeImage, ImageDecodeError } from "../decode_image.ts";
-import { preprocessImage } from "../preprocess.ts";
+import { decodeImage, ImageDecodeError } from "./decode_image.ts";
+import { preprocessImage } from "../core/preprocess.ts";
 import type { PreprocessJob, PreprocessReply } from "./preprocess_pool.ts";
 
 self.onmessage = async (event: MessageEvent<PreprocessJob>) => {
@@ -14,7 +14,7 @@ self.onmessage = async (event: MessageEvent<PreprocessJob>) => {
   let reply: PreprocessReply;
   try {
     const t0 = performance.now();
-    const image = await decodeImage(bytes, { max_pixels: maxPixels });
+    const image = await decodeImage(bytes, { maxPixels: maxPixels });
     const t1 = performance.now();
     const pre = preprocessImage(image, options);
     reply = {

@@ -4,7 +4,7 @@
  * The request's Content-Type only chooses between those two; each image's
  * own type is sniffed from its bytes (see image_check.ts).
  */
-import type { ImageInfo } from "../decode_image.ts";
+import type { ImageInfo } from "./decode_image.ts";
 import { ApiError } from "./api_error.ts";
 import { inspectImage } from "./image_check.ts";
 import type { ApiLimits } from "./limits.ts";

@@ -1,6 +1,6 @@
 /**
  * Browser end to end: the custom kernel sets (lib/browser/backends/*.ts)
- * cover every layer type lib/model_runner.ts supports, on every backend that
+ * cover every layer type lib/core/model_runner.ts supports, on every backend that
  * headless Chromium offers (wasm, cpu, webgl and webgpu on SwiftShader), and
  * agree with each other. A model replacing the shipped one may use any of
  * these layers.
@@ -33,8 +33,8 @@ function everyLayerModel() {
     const n = shape.reduce((a, b) => a * b, 1);
     for (let i = 0; i < n; i++) values.push(positive ? 0.5 + Math.abs(random()) : random() * scale);
   };
-  const add = (class_name: string, config: Record<string, unknown>) =>
-    layers.push({ class_name, config });
+  const add = (className: string, config: Record<string, unknown>) =>
+    layers.push({ class_name: className, config });
 
   add("InputLayer", { name: "input", batch_input_shape: [null, 8, 8, 2] });
   add("Conv2D", { name: "c1", padding: "same", activation: "linear", use_bias: false });

@@ -8,7 +8,7 @@ Deno.test("recognizer - with IndexedDB blocked, photos are still read and a smal
     const [result] = await settledResults(page, 1);
     assert.equal(result.state, "done");
     assert.equal(result.digit, "3");
-    // The app's status bar (lib/history_store.ts reports to it) says so, without blocking.
+    // The app's status bar (lib/browser/history_store.ts reports to it) says so, without blocking.
     const notice = page.locator("[data-status=storage], .rz-notice").first();
     await notice.waitFor();
     assert.match(await notice.innerText(), /not saved|history/i);

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import jpeg from "jpeg-js";
-import { decodeImage } from "../../lib/decode_image.ts";
-import { loadModel } from "../../lib/model_runner.ts";
-import { recognize } from "../../lib/recognize.ts";
-import { initInferenceBackend } from "../../lib/tf_backend.ts";
+import { decodeImage } from "../../lib/server/decode_image.ts";
+import { loadModel } from "../../lib/core/model_runner.ts";
+import { recognize } from "../../lib/core/recognize.ts";
+import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
 import { modelPath } from "../recognition/helpers.ts";
 import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 

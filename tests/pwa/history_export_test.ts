@@ -11,7 +11,7 @@ import {
   readHistoryExport,
   unpackCrops,
   writeHistoryExport,
-} from "../../lib/history_export.ts";
+} from "../../lib/core/history_export.ts";
 
 function crop(value: number): Uint8Array {
   return new Uint8Array(CROP_BYTES).fill(value);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { withApp } from "./helpers.ts";
 import { addEntriesInPage, type FakeEntry } from "./page_modules.ts";
-import { readHistoryExport } from "../../lib/history_export.ts";
+import { readHistoryExport } from "../../lib/core/history_export.ts";
 
 const labels = (page: Page) =>
   page.$$eval(".history-item", (els) => els.map((e) => e.getAttribute("data-label")));

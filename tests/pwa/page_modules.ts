@@ -9,10 +9,10 @@ import * as esbuild from "esbuild";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 const ENTRY = `
-export * from "./lib/history_store.ts";
-export { makeThumbnail } from "./lib/thumbnail.ts";
-export { takeSharedImages, putSharedImages } from "./lib/share_inbox.ts";
-export { readHistoryExport } from "./lib/history_export.ts";
+export * from "./lib/browser/history_store.ts";
+export { makeThumbnail } from "./lib/browser/thumbnail.ts";
+export { takeSharedImages, putSharedImages } from "./lib/browser/share_inbox.ts";
+export { readHistoryExport } from "./lib/core/history_export.ts";
 `;
 
 let cached: string | undefined;

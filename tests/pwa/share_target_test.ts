@@ -93,7 +93,7 @@ Deno.test("share target - the service worker takes the POST itself, offline too,
   });
 });
 
-// The recognizer picks shared images up by calling takeSharedImages() (lib/share_inbox.ts).
+// The recognizer picks shared images up by calling takeSharedImages() (lib/browser/share_inbox.ts).
 const recognizerTakesShares = (() => {
   try {
     return Deno.readTextFileSync(ROOT + "islands/Recognizer.tsx").includes("takeSharedImages");

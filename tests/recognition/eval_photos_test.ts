@@ -40,7 +40,7 @@ Deno.test("eval-photos - counts accuracy per kind and fills the confusion matrix
   assert.equal(s.total, 5);
   assert.equal(s.correct, 2);
   assert.equal(s.accuracy, 0.4);
-  assert.deepEqual(s.per_kind.scan, { total: 2, correct: 1, accuracy: 0.5 });
+  assert.deepEqual(s.perKind.scan, { total: 2, correct: 1, accuracy: 0.5 });
   assert.equal(s.confusion[1][7], 1);
   assert.equal(s.confusion[3][10], 1, "no digit counts in the ∅ column");
   assert.equal(s.confusion[4][10], 1, "several digits count in the ∅ column");

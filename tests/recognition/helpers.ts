@@ -3,8 +3,8 @@
  * shipped model are, and a tiny rasteriser for synthetic test images.
  */
 import { existsSync } from "node:fs";
-import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
-import { parseIdx } from "../../lib/idx.ts";
+import type { GreyImage, RasterImage } from "../../lib/core/image_types.ts";
+import { parseIdx } from "../../lib/core/idx.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -1,6 +1,6 @@
 /**
  * The WASM backend (XNNPACK, SIMD where the browser has it) with only the kernels that
- * lib/model_runner.ts can emit (every layer type it supports), instead of the package's full
+ * lib/core/model_runner.ts can emit (every layer type it supports), instead of the package's full
  * kernel set: tfjs's documented custom-bundle approach, which keeps the JavaScript a phone
  * downloads small. Loaded with a dynamic import() by backend_loader.ts, so a device that never
  * uses this backend never downloads it. A layer type added to model_runner needs its kernels here

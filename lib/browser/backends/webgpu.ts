@@ -1,5 +1,5 @@
 /**
- * The WebGPU backend with only the kernels that lib/model_runner.ts can emit (every layer type it
+ * The WebGPU backend with only the kernels that lib/core/model_runner.ts can emit (every layer type it
  * supports), instead of the package's full kernel set: tfjs's documented custom-bundle approach,
  * which keeps the JavaScript a phone downloads small. Loaded with a dynamic import() by
  * backend_loader.ts, so a device that never uses this backend never downloads it. A layer type

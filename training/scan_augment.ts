@@ -11,30 +11,30 @@
  * it alone has never seen these shapes.
  */
 import type { Rng } from "./augment.ts";
-import { resample } from "./resample.ts";
-import { cropToInk, preprocessImage } from "./preprocess.ts";
+import { resample } from "../lib/core/resample.ts";
+import { cropToInk, preprocessImage } from "../lib/core/preprocess.ts";
 
 /** Ranges of the simulated scan. */
 export interface ScanOptions {
   /** Side of the square frame, sampled as an integer in [lo, hi]. */
   frame: [number, number];
   /** Probability that the digit is stretched to fill the frame in both directions. */
-  fill_p: number;
+  fillP: number;
   /** Probability of a hard black/white threshold (else grey levels are kept, as USPS did). */
-  binarise_p: number;
+  binariseP: number;
   /** Threshold range for binarising, on ink in [0, 1]. */
   threshold: [number, number];
   /** Probability that the model sees one of preprocessing's narrower readings instead. */
-  alternative_p: number;
+  alternativeP: number;
 }
 
 /** Ranges that cover Semeion (16×16, binary) and USPS (16×16, grey). */
 export const DEFAULT_SCAN: ScanOptions = {
   frame: [14, 20],
-  fill_p: 0.7,
-  binarise_p: 0.7,
+  fillP: 0.7,
+  binariseP: 0.7,
   threshold: [0.25, 0.55],
-  alternative_p: 0.25,
+  alternativeP: 0.25,
 };
 
 const SIZE = 28;
@@ -59,11 +59,11 @@ export function scanLikeDigit(
   // Aspect kept (longer side = frame), then each side stretched part or all of
   // the way to the frame.
   const keep = side / Math.max(bw, bh);
-  const t = rng() < opts.fill_p ? 1 : rng();
+  const t = rng() < opts.fillP ? 1 : rng();
   const w = Math.max(1, Math.round(bw * keep + t * (side - bw * keep)));
   const h = Math.max(1, Math.round(bh * keep + t * (side - bh * keep)));
   const small = resample({ width: bw, height: bh, data: crop }, w, h);
-  const binarise = rng() < opts.binarise_p;
+  const binarise = rng() < opts.binariseP;
   const threshold = opts.threshold[0] + rng() * (opts.threshold[1] - opts.threshold[0]);
   let peak = 0;
   for (const v of small.data) peak = Math.max(peak, v);
@@ -82,7 +82,7 @@ export function scanLikeDigit(
   if (pre.digits.length !== 1) return null;
   const [only] = pre.digits;
   const alternatives = only.alternatives ?? [];
-  if (alternatives.length && rng() < opts.alternative_p) {
+  if (alternatives.length && rng() < opts.alternativeP) {
     return alternatives[Math.floor(rng() * alternatives.length)];
   }
   return only.pixels;

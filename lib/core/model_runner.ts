@@ -22,9 +22,9 @@ export interface ModelJson {
 /** A loaded model ready to run. */
 export interface DigitModel {
   /** Input shape without the batch dimension, e.g. [28, 28, 1]. */
-  readonly input_shape: number[];
+  readonly inputShape: number[];
   /** Layer class names in order, for diagnostics. */
-  readonly layer_types: string[];
+  readonly layerTypes: string[];
   /** `userDefinedMetadata` of model.json (version, accuracy, …), if any. */
   readonly metadata: Record<string, unknown>;
   /** Runs the model on a [N, ...input_shape] batch; the caller owns the result. */
@@ -292,7 +292,7 @@ function buildOp(
  * Builds a runnable model from a parsed model.json and the concatenated
  * weight bytes of its shards (in manifest order).
  */
-export function modelFromArtifacts(json: ModelJson, weight_data: ArrayBuffer): DigitModel {
+export function modelFromArtifacts(json: ModelJson, weightData: ArrayBuffer): DigitModel {
   const layers = layerList(json.modelTopology);
   for (const l of layers) {
     if (!SUPPORTED_LAYERS.has(l.class_name)) {
@@ -300,7 +300,7 @@ export function modelFromArtifacts(json: ModelJson, weight_data: ArrayBuffer): D
     }
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const tensors = tf.io.decodeWeights(weight_data, specs);
+  const tensors = tf.io.decodeWeights(weightData, specs);
   const used = new Set<string>();
   const optional = (n: string) => {
     const t = tensors[n];
@@ -323,11 +323,11 @@ export function modelFromArtifacts(json: ModelJson, weight_data: ArrayBuffer): D
   for (const [n, t] of Object.entries(tensors)) if (!used.has(n)) t.dispose();
   const first = layers[0]?.config ?? {};
   const shape = (first.batch_input_shape ?? first.batchInputShape) as (number | null)[] | undefined;
-  const input_shape = shape ? shape.slice(1).map((d) => d ?? -1) : [28, 28, 1];
+  const inputShape = shape ? shape.slice(1).map((d) => d ?? -1) : [28, 28, 1];
   const kept = Object.entries(tensors).filter(([n]) => used.has(n)).map(([, t]) => t);
   return {
-    input_shape,
-    layer_types: layers.map((l) => l.class_name),
+    inputShape,
+    layerTypes: layers.map((l) => l.class_name),
     metadata: json.userDefinedMetadata ?? {},
     predict(x: tf.Tensor): tf.Tensor {
       return tf.tidy(() => {
@@ -397,7 +397,7 @@ export async function loadModel(source: ModelSource): Promise<DigitModel> {
  */
 export function predictProbabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
   if (inputs.length === 0) return [];
-  const [h, w, c] = model.input_shape;
+  const [h, w, c] = model.inputShape;
   const size = h * w * c;
   const batch = new Float32Array(inputs.length * size);
   inputs.forEach((p, i) => {

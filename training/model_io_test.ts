@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { buildInferenceModel } from "../lib/model_def.ts";
-import {
-  encodeModel,
-  float32ToFloat16Bits,
-  loadModelFiles,
-  quantizeWeights,
-} from "../training/model_io.ts";
-import { lrAt } from "../training/trainer.ts";
-import { formatDuration, renderProgress } from "../training/progress.ts";
+import { buildInferenceModel } from "./model_def.ts";
+import { encodeModel, float32ToFloat16Bits, loadModelFiles, quantizeWeights } from "./model_io.ts";
+import { lrAt } from "./trainer.ts";
+import { formatDuration, renderProgress } from "./progress.ts";
 
 await tf.setBackend("cpu");
 
@@ -67,10 +62,10 @@ Deno.test("progress - renders epoch, samples/s, loss, accuracy and ETA", () => {
     epochs: 10,
     done: 50,
     total: 100,
-    samples_per_s: 123.4,
+    samplesPerS: 123.4,
     loss: 0.1234,
     acc: 0.9876,
-    eta_s: 3725,
+    etaS: 3725,
   });
   for (
     const part of ["epoch 2/10", "50%", "123 samples/s", "loss 0.1234", "acc 98.76%", "ETA 1:02:05"]

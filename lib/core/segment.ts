@@ -116,16 +116,16 @@ export function removeLines(
   mask: Uint8Array,
   width: number,
   height: number,
-  min_span = 0.6,
+  minSpan = 0.6,
 ): number {
   if (Math.min(width, height) < 64) return 0;
-  let removed = removeHorizontalLines(mask, width, height, min_span);
+  let removed = removeHorizontalLines(mask, width, height, minSpan);
   // Vertical lines: the same on the transposed mask.
   const t = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) t[x * height + y] = mask[y * width + x];
   }
-  const vertical = removeHorizontalLines(t, height, width, min_span);
+  const vertical = removeHorizontalLines(t, height, width, minSpan);
   if (vertical) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) mask[y * width + x] = t[x * height + y];
@@ -139,7 +139,7 @@ function removeHorizontalLines(
   mask: Uint8Array,
   width: number,
   height: number,
-  min_span: number,
+  minSpan: number,
 ): number {
   // Ink pixels in column-major order, once: the projections below visit only
   // ink, and increasing x lets "distinct columns per row" be counted with one
@@ -153,9 +153,9 @@ function removeHorizontalLines(
       }
     }
   }
-  const need = width * min_span;
+  const need = width * minSpan;
   if (xs.length < need) return 0;
-  const max_thickness = Math.max(3, Math.round(Math.min(width, height) * 0.012));
+  const maxThickness = Math.max(3, Math.round(Math.min(width, height) * 0.012));
   let removed = 0;
   for (let deg = -5; deg <= 5; deg += 0.5) {
     const slope = Math.tan((deg * Math.PI) / 180);
@@ -191,7 +191,7 @@ function removeHorizontalLines(
           let top = y0, bottom = y0;
           while (top > 0 && mask[(top - 1) * width + x]) top--;
           while (bottom + 1 < height && mask[(bottom + 1) * width + x]) bottom++;
-          if (bottom - top + 1 <= max_thickness) {
+          if (bottom - top + 1 <= maxThickness) {
             for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
           }
           break;
@@ -205,9 +205,9 @@ function removeHorizontalLines(
 /** Options for `groupDigits`. */
 export interface GroupOptions {
   /** Components smaller than this fraction of the largest are specks (default 0.02). */
-  speck_fraction?: number;
+  speckFraction?: number;
   /** Smallest digit height in pixels (default 6, or less for tiny images). */
-  min_height?: number;
+  minHeight?: number;
 }
 
 /**
@@ -224,8 +224,8 @@ export function groupDigits(
 ): DigitGroup[] {
   if (components.length === 0) return [];
   const largest = Math.max(...components.map((c) => c.area));
-  const speck = Math.max(2, largest * (options.speck_fraction ?? 0.02));
-  const min_height = options.min_height ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
+  const speck = Math.max(2, largest * (options.speckFraction ?? 0.02));
+  const minHeight = options.minHeight ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
   let parts = components.filter((c) => c.area >= speck);
   // A flat stroke under (or through) two or more digits is an underline or a
   // strike-through, not part of any digit.
@@ -259,21 +259,21 @@ export function groupDigits(
   if (groups.length === 0) return [];
   // The main line of digits: the vertical band of the group with most ink.
   const main = groups.reduce((a, b) => (b.area > a.area ? b : a));
-  const main_h = main.y1 - main.y0;
-  const max_area = main.area;
+  const mainH = main.y1 - main.y0;
+  const maxArea = main.area;
   // Small groups beside a digit (a detached stroke) join the nearest digit.
-  const small = (g: DigitGroup) => g.y1 - g.y0 < 0.4 * main_h && g.area < 0.2 * max_area;
+  const small = (g: DigitGroup) => g.y1 - g.y0 < 0.4 * mainH && g.area < 0.2 * maxArea;
   for (let changed = true; changed;) {
     changed = false;
     for (let i = 0; i < groups.length && !changed; i++) {
       const g = groups[i];
       if (!small(g)) continue;
-      let best = -1, best_gap = Infinity;
+      let best = -1, bestGap = Infinity;
       for (let j = 0; j < groups.length; j++) {
         if (j === i || small(groups[j])) continue;
         const gap = boxGap(g, groups[j]);
-        if (Math.hypot(gap.dx, gap.dy) < best_gap) {
-          best_gap = Math.hypot(gap.dx, gap.dy);
+        if (Math.hypot(gap.dx, gap.dy) < bestGap) {
+          bestGap = Math.hypot(gap.dx, gap.dy);
           best = j;
         }
       }
@@ -281,7 +281,7 @@ export function groupDigits(
       // comma between two digits stays out and is then dropped as small.
       const gap = best >= 0 ? boxGap(g, groups[best]) : undefined;
       if (
-        gap && gap.dx <= 0.05 * main_h && gap.dy <= 0.2 * main_h && !underneath(g, groups[best])
+        gap && gap.dx <= 0.05 * mainH && gap.dy <= 0.2 * mainH && !underneath(g, groups[best])
       ) {
         groups[best] = merge(groups[best], g);
         groups.splice(i, 1);
@@ -291,12 +291,12 @@ export function groupDigits(
   }
   groups = groups.filter((g) => {
     const h = g.y1 - g.y0;
-    if (h < min_height && g.x1 - g.x0 < min_height) return false;
+    if (h < minHeight && g.x1 - g.x0 < minHeight) return false;
     if (small(g)) return false;
     // A dash or an underline on its own is no digit.
-    if (isFlat(g) && h < 0.4 * main_h) return false;
+    if (isFlat(g) && h < 0.4 * mainH) return false;
     // Off the main line: no vertical overlap with the main digit.
-    return g.y1 > main.y0 - 0.25 * main_h && g.y0 < main.y1 + 0.25 * main_h;
+    return g.y1 > main.y0 - 0.25 * mainH && g.y0 < main.y1 + 0.25 * mainH;
   });
   return groups.sort((a, b) => (a.x0 + a.x1) - (b.x0 + b.x1));
 }
@@ -327,8 +327,8 @@ function sameDigit(a: DigitGroup, b: DigitGroup): boolean {
   // needs less overlap than two digit-sized pieces.
   const flat = Math.min(ha, hb) < 0.5 * Math.max(ha, hb);
   if (overlap < (flat ? 0.2 : 0.5) * narrower) return false;
-  const gap_y = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
-  return gap_y <= 0.5 * Math.max(ha, hb);
+  const gapY = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+  return gapY <= 0.5 * Math.max(ha, hb);
 }
 
 function merge(a: DigitGroup, b: DigitGroup): DigitGroup {

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { makeRng } from "../lib/augment.ts";
-import { loadMnistSplit } from "../lib/mnist_files.ts";
-import { DEFAULT_SCAN, scanLikeDigit, type ScanOptions } from "../lib/scan_augment.ts";
-import { mnistDir } from "./mnist_dir.ts";
-import { inkBox } from "./recognition/helpers.ts";
+import { makeRng } from "./augment.ts";
+import { loadMnistSplit } from "./mnist_files.ts";
+import { DEFAULT_SCAN, scanLikeDigit, type ScanOptions } from "./scan_augment.ts";
+import { mnistDir } from "../tests/mnist_dir.ts";
+import { inkBox } from "../tests/recognition/helpers.ts";
 
 const test = await loadMnistSplit(mnistDir(), "test");
 const digit = (i: number) =>
   Float32Array.from(test.images.subarray(i * 784, i * 784 + 784), (v) => v / 255);
-const index_of = (label: number) => test.labels.indexOf(label);
+const indexOf = (label: number) => test.labels.indexOf(label);
 
-const STRETCH: ScanOptions = { ...DEFAULT_SCAN, fill_p: 1, alternative_p: 0 };
+const STRETCH: ScanOptions = { ...DEFAULT_SCAN, fillP: 1, alternativeP: 0 };
 
 Deno.test("scanLikeDigit - gives a 28×28 input in [0,1] that differs from the original", () => {
   const src = digit(0);
@@ -25,7 +25,7 @@ Deno.test("scanLikeDigit - gives a 28×28 input in [0,1] that differs from the o
 });
 
 Deno.test("scanLikeDigit - stretches a narrow digit towards a square, as frame-normalised scans did", () => {
-  const one = digit(index_of(1));
+  const one = digit(indexOf(1));
   const { w: w0, h: h0 } = inkBox(one, 0.3);
   const rng = makeRng(5);
   for (let k = 0; k < 5; k++) {

@@ -19,7 +19,7 @@ export const UNSURE_BELOW = 0.7;
 /** Preprocessing options plus the unsure threshold. */
 export interface RecognizeOptions extends PreprocessOptions {
   /** A digit whose top probability is under this is unsure (default 0.7). */
-  unsure_below?: number;
+  unsureBelow?: number;
 }
 
 const now = () => performance.now();
@@ -32,8 +32,8 @@ export function recognize(
 ): RecognitionResult {
   const t0 = now();
   const pre = preprocessImage(image, options);
-  const preprocess_ms = now() - t0;
-  return classifyDigits(model, pre, options, preprocess_ms);
+  const preprocessMs = now() - t0;
+  return classifyDigits(model, pre, options, preprocessMs);
 }
 
 /**
@@ -53,22 +53,22 @@ export function classifyDigits(
   model: DigitModel,
   pre: PreprocessResult,
   options: RecognizeOptions = {},
-  preprocess_ms = 0,
+  preprocessMs = 0,
 ): RecognitionResult {
-  const threshold = options.unsure_below ?? UNSURE_BELOW;
+  const threshold = options.unsureBelow ?? UNSURE_BELOW;
   if (pre.digits.length === 0) {
     return {
       digits: "",
       predictions: [],
-      no_digit: true,
+      noDigit: true,
       unsure: false,
       reason: pre.reason ?? "no digit found",
-      timings: { preprocess_ms, model_ms: 0 },
+      timings: { preprocessMs, modelMs: 0 },
     };
   }
   const t0 = now();
   const rows = predictProbabilities(model, modelInputs(pre));
-  const model_ms = now() - t0;
+  const modelMs = now() - t0;
   let next = 0;
   const predictions: DigitPrediction[] = pre.digits.map((d) => {
     // A digit with several renderings (its true width unknown) gets the mean
@@ -92,8 +92,8 @@ export function classifyDigits(
   return {
     digits: predictions.map((p) => String(p.digit)).join(""),
     predictions,
-    no_digit: false,
+    noDigit: false,
     unsure: predictions.some((p) => p.confidence < threshold),
-    timings: { preprocess_ms, model_ms },
+    timings: { preprocessMs, modelMs },
   };
 }

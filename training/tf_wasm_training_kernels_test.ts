@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
 import "@tensorflow/tfjs-backend-cpu";
-import { installWasmTrainingKernels } from "../lib/tf_wasm_training_kernels.ts";
+import { installWasmTrainingKernels } from "./tf_wasm_training_kernels.ts";
 
 installWasmTrainingKernels();
 await tf.setBackend("wasm");

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
-import type { GreyImage, RasterImage } from "../../lib/image_types.ts";
-import { MNIST_SIZE, preprocessImage, strokeWidth } from "../../lib/preprocess.ts";
-import { canvas, digit, inkBox, line, mnistTestDigits, rng, toRgba } from "./helpers.ts";
+import type { GreyImage, RasterImage } from "./image_types.ts";
+import { MNIST_SIZE, preprocessImage, strokeWidth } from "./preprocess.ts";
+import {
+  canvas,
+  digit,
+  inkBox,
+  line,
+  mnistTestDigits,
+  rng,
+  toRgba,
+} from "../../tests/recognition/helpers.ts";
 
 /** Centre of mass and ink bounding box of a 28×28 crop. */
 function geometry(px: Float32Array) {
@@ -97,10 +105,10 @@ Deno.test("preprocess - keeps the aspect ratio of a narrow 1", () => {
 });
 
 Deno.test("preprocess - reads dark-on-light and light-on-dark alike", () => {
-  const dark_on_light = pageWithSeven();
-  const light_on_dark: GreyImage = { ...dark_on_light, data: dark_on_light.data.map((v) => 1 - v) };
-  const a = preprocessImage(toRgba(dark_on_light));
-  const b = preprocessImage(toRgba(light_on_dark));
+  const darkOnLight = pageWithSeven();
+  const lightOnDark: GreyImage = { ...darkOnLight, data: darkOnLight.data.map((v) => 1 - v) };
+  const a = preprocessImage(toRgba(darkOnLight));
+  const b = preprocessImage(toRgba(lightOnDark));
   assert.equal(a.inverted, true);
   assert.equal(b.inverted, false);
   assert.ok(correlation(a.digits[0].pixels, b.digits[0].pixels) > 0.98);
@@ -295,7 +303,7 @@ Deno.test("preprocess - shrinks a 12 MP photo first and stays fast", () => {
   const r = preprocessImage({ width: w, height: h, data });
   const ms = performance.now() - t0;
   assert.equal(r.digits.length, 1);
-  assert.ok(r.work_size[0] * r.work_size[1] <= 640 * 480 + 1000, `work size ${r.work_size}`);
+  assert.ok(r.workSize[0] * r.workSize[1] <= 640 * 480 + 1000, `work size ${r.workSize}`);
   const [bx, by] = r.digits[0].box;
   assert.ok(Math.abs(bx - 1600) < 80 && Math.abs(by - 800) < 80, `box ${r.digits[0].box}`);
   // Tens of milliseconds on a desktop; the bound leaves room for a busy CI machine.

@@ -1,10 +1,10 @@
 /** The security headers on every kind of response, through the app's own middleware chain. */
 import assert from "node:assert/strict";
 import { createApp } from "../../framework/server.ts";
-import { appMiddleware } from "../../lib/server/middleware.ts";
-import { CONTENT_SECURITY_POLICY, withSecurityHeaders } from "../../lib/server/security_headers.ts";
+import { appMiddleware } from "./middleware.ts";
+import { CONTENT_SECURITY_POLICY, withSecurityHeaders } from "./security_headers.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 /** The CSP as a map of directive → sources. */
 function directives(csp: string): Map<string, string[]> {

@@ -1,6 +1,6 @@
 /** The bounded queue: limits running and waiting jobs, refuses beyond, hands over in order. */
 import assert from "node:assert/strict";
-import { BoundedQueue, QueueFullError } from "../../lib/server/bounded_queue.ts";
+import { BoundedQueue, QueueFullError } from "./bounded_queue.ts";
 
 Deno.test("bounded queue - runs at most `concurrency` jobs, in arrival order, and refuses past capacity", async () => {
   const queue = new BoundedQueue({ concurrency: 2, maxQueued: 2 });

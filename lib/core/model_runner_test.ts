@@ -7,9 +7,9 @@ import {
   modelFromArtifacts,
   type ModelJson,
   predictProbabilities,
-} from "../../lib/model_runner.ts";
-import { initInferenceBackend } from "../../lib/tf_backend.ts";
-import { modelPath, rng } from "./helpers.ts";
+} from "./model_runner.ts";
+import { initInferenceBackend } from "../server/tf_backend.ts";
+import { modelPath, rng } from "../../tests/recognition/helpers.ts";
 
 await initInferenceBackend();
 
@@ -148,13 +148,13 @@ Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers
       o += p.length;
     }
     const qjson: ModelJson = { ...json, weightsManifest: [{ paths: ["w.bin"], weights: qspecs }] };
-    const layers_model = await tfl.loadLayersModel(tf.io.fromMemory({
+    const layersModel = await tfl.loadLayersModel(tf.io.fromMemory({
       modelTopology: qjson.modelTopology as object,
       weightSpecs: qspecs,
       weightData: bytes.buffer,
     }));
     const runner = modelFromArtifacts(qjson, bytes.buffer);
-    const expected = layers_model.predict(x) as tf.Tensor;
+    const expected = layersModel.predict(x) as tf.Tensor;
     const got = runner.predict(x);
     assert.ok(
       maxAbsDiff(got, expected) < 1e-5,
@@ -162,7 +162,7 @@ Deno.test("model_runner - dequantizes uint8 and float16 weights like tfjs-layers
     );
     tf.dispose([expected, got]);
     runner.dispose();
-    layers_model.dispose();
+    layersModel.dispose();
   }
   x.dispose();
   reference.dispose();
@@ -230,13 +230,13 @@ Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => 
     bytes.set(s, o);
     o += s.length;
   }
-  const layers_model = await tfl.loadLayersModel(tf.io.fromMemory({
+  const layersModel = await tfl.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
     weightData: bytes.buffer,
   }));
   const x = randomBatch(8, 4);
-  const expected = layers_model.predict(x) as tf.Tensor;
+  const expected = layersModel.predict(x) as tf.Tensor;
   const got = runner.predict(x);
   assert.deepEqual(got.shape, [8, 10]);
   assert.ok(maxAbsDiff(got, expected) < 1e-4, `difference ${maxAbsDiff(got, expected)}`);
@@ -245,5 +245,5 @@ Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => 
   assert.ok(Math.abs(rows[0].reduce((a, b) => a + b, 0) - 1) < 1e-4);
   tf.dispose([x, expected, got]);
   runner.dispose();
-  layers_model.dispose();
+  layersModel.dispose();
 });

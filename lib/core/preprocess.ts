@@ -33,28 +33,28 @@ export const MNIST_BOX = 20;
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
   /** Longest side of the working image (default 1280). */
-  work_size?: number;
+  workSize?: number;
   /**
    * Pixels of the working image (default 640×480). An area budget rather
    * than a side: a wide photo of a long number keeps enough height per digit.
    */
-  work_pixels?: number;
+  workPixels?: number;
   /** Below this peak ink contrast (0–1) the image is blank (default 0.06). */
-  min_contrast?: number;
+  minContrast?: number;
   /** Below this peak-to-noise ratio the image is noise (default 6). */
-  min_snr?: number;
+  minSnr?: number;
   /** Thicken thin strokes towards MNIST's width (default true). */
-  normalise_stroke?: boolean;
+  normaliseStroke?: boolean;
   /** Stroke width to aim for, in pixels of the 28×28 image (default 2.2). */
-  target_stroke?: number;
+  targetStroke?: number;
   /** Straighten slanted digits by their second moments (default false). */
   deskew?: boolean;
   /** At most this many digits are returned (default 16). */
-  max_digits?: number;
+  maxDigits?: number;
   /** Quantile of a digit's ink values mapped to full white (default 0.7). */
-  level_quantile?: number;
+  levelQuantile?: number;
   /** Thin strokes wider than this many times the target (0 = never; default 0). */
-  thin_above?: number;
+  thinAbove?: number;
   /**
    * Widths (relative) to also try for a digit that fills a tiny image edge to
    * edge (default [0.7, 0.5, 0.35]; [] to turn off). Such images were
@@ -62,21 +62,21 @@ export interface PreprocessOptions {
    * stretches narrow digits (a 1 with a flag becomes a wide 4-like shape);
    * the recogniser keeps the most confident of the readings.
    */
-  aspect_hypotheses?: number[];
+  aspectHypotheses?: number[];
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
-  work_size: 1280,
-  work_pixels: 640 * 480,
-  min_contrast: 0.06,
-  min_snr: 6,
-  normalise_stroke: true,
-  target_stroke: 2.2,
+  workSize: 1280,
+  workPixels: 640 * 480,
+  minContrast: 0.06,
+  minSnr: 6,
+  normaliseStroke: true,
+  targetStroke: 2.2,
   deskew: false,
-  max_digits: 16,
-  level_quantile: 0.7,
-  thin_above: 0,
-  aspect_hypotheses: [0.7, 0.5, 0.35],
+  maxDigits: 16,
+  levelQuantile: 0.7,
+  thinAbove: 0,
+  aspectHypotheses: [0.7, 0.5, 0.35],
 };
 
 /**
@@ -90,20 +90,20 @@ export function preprocessImage(
   options: PreprocessOptions = {},
 ): PreprocessResult {
   const opt = { ...DEFAULTS, ...options };
-  const by_area = Math.sqrt(opt.work_pixels / (image.width * image.height));
-  const side = Math.min(opt.work_size, Math.max(image.width, image.height) * by_area);
+  const byArea = Math.sqrt(opt.workPixels / (image.width * image.height));
+  const side = Math.min(opt.workSize, Math.max(image.width, image.height) * byArea);
   const { grey } = toGrey(image, side);
   const fx = image.width / grey.width, fy = image.height / grey.height;
-  const work_size: [number, number] = [grey.width, grey.height];
+  const workSize: [number, number] = [grey.width, grey.height];
   const map = inkMap(grey);
   const none = (reason: string): PreprocessResult => ({
     digits: [],
     inverted: map.inverted,
-    work_size,
+    workSize,
     reason,
   });
-  if (map.peak < opt.min_contrast) return none("blank: the image has no contrast");
-  if (map.peak < opt.min_snr * map.noise) return none("noise: no stroke stands out of the noise");
+  if (map.peak < opt.minContrast) return none("blank: the image has no contrast");
+  if (map.peak < opt.minSnr * map.noise) return none("noise: no stroke stands out of the noise");
 
   const { width: w, height: h } = grey;
   const ink = map.ink.data;
@@ -121,7 +121,7 @@ export function preprocessImage(
     labels,
     w,
   );
-  const groups = groupDigits(kept, w, h).slice(0, opt.max_digits);
+  const groups = groupDigits(kept, w, h).slice(0, opt.maxDigits);
   if (groups.length === 0) return none("no digit-sized shape found");
 
   const digits: DigitCrop[] = groups.map((g) => {
@@ -131,16 +131,14 @@ export function preprocessImage(
     };
     // A digit touching all four edges of a tiny image: its aspect ratio was
     // probably lost when the image was normalised to its frame.
-    const fills_frame = Math.max(w, h) <= 64 && g.x0 === 0 && g.y0 === 0 && g.x1 === w &&
+    const fillsFrame = Math.max(w, h) <= 64 && g.x0 === 0 && g.y0 === 0 && g.x1 === w &&
       g.y1 === h;
-    if (fills_frame && opt.aspect_hypotheses.length) {
-      crop.alternatives = opt.aspect_hypotheses.map((s) =>
-        digitToMnist(map.ink, labels, g, opt, s)
-      );
+    if (fillsFrame && opt.aspectHypotheses.length) {
+      crop.alternatives = opt.aspectHypotheses.map((s) => digitToMnist(map.ink, labels, g, opt, s));
     }
     return crop;
   });
-  return { digits, inverted: map.inverted, work_size };
+  return { digits, inverted: map.inverted, workSize };
 }
 
 /**
@@ -215,7 +213,7 @@ function digitToMnist(
   const bw = g.x1 - g.x0, bh = g.y1 - g.y0;
   // Stroke-width normalisation may thicken by `pad` on each side.
   const scale = MNIST_BOX / Math.max(bw, bh);
-  const pad = Math.ceil((opt.target_stroke / scale) / 2) + 1;
+  const pad = Math.ceil((opt.targetStroke / scale) / 2) + 1;
   const pw = bw + 2 * pad, ph = bh + 2 * pad;
   const own = new Uint8Array(pw * ph);
   for (let y = 0; y < bh; y++) {
@@ -240,13 +238,13 @@ function digitToMnist(
   // digit's typical stroke level to 1 so faint or dim digits look the same.
   const level = Math.max(
     1e-3,
-    quantile(Float32Array.from(values), opt.level_quantile, 0, Math.max(...values)),
+    quantile(Float32Array.from(values), opt.levelQuantile, 0, Math.max(...values)),
   );
   for (let i = 0; i < patch.length; i++) patch[i] = Math.min(1, patch[i] / level);
 
   let img: GreyImage = { width: pw, height: ph, data: patch };
-  let px_scale = scale; // 28×28-frame pixels per patch pixel
-  if (opt.normalise_stroke) {
+  let pxScale = scale; // 28×28-frame pixels per patch pixel
+  if (opt.normaliseStroke) {
     // Small digits (tight crops, 28×28 drawings) are enlarged first, so the
     // stroke can be changed by fractions of a final pixel, not whole ones.
     const original = img;
@@ -254,16 +252,16 @@ function digitToMnist(
     if (side < 96) {
       const f = 96 / side;
       img = resample(img, Math.round(pw * f), Math.round(ph * f));
-      px_scale = scale / f;
+      pxScale = scale / f;
     }
     // Bring the stroke width near MNIST's. Widths within a band around the
     // target stay as they are: MNIST's own vary (1.4–2.7 px at the 10th–90th
     // percentile, 1.8 median), and an MNIST digit must come out as it went in.
     const stroke = strokeWidth(img);
-    const target = opt.target_stroke / px_scale;
+    const target = opt.targetStroke / pxScale;
     const r = Math.round(Math.abs(target - stroke) / 2);
     if (stroke < 0.6 * target && r >= 1) img = maxFilter(img, r);
-    else if (opt.thin_above > 0 && stroke > opt.thin_above * target && r >= 1) {
+    else if (opt.thinAbove > 0 && stroke > opt.thinAbove * target && r >= 1) {
       img = minFilter(img, r);
     } // Unchanged: skip the enlargement, whose round trip only blurs a little,
     // which MNIST-sized digits don't need; digits from a coarser source (a

@@ -79,22 +79,22 @@ export function inkIsDark(grey: GreyImage): boolean {
   if (Math.min(w, h) < 64) {
     const mid = (quantile(data, 0.01) + quantile(data, 0.99)) / 2;
     const k = Math.max(1, Math.floor(Math.min(w, h) / 8));
-    let all = 0, border = 0, n_border = 0, corner = 0, n_corner = 0;
+    let all = 0, border = 0, nBorder = 0, corner = 0, nCorner = 0;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const dark = data[y * w + x] < mid ? 1 : 0;
         all += dark;
         if (x === 0 || y === 0 || x === w - 1 || y === h - 1) {
           border += dark;
-          n_border++;
+          nBorder++;
         }
         if ((x < k || x >= w - k) && (y < k || y >= h - k)) {
           corner += dark;
-          n_corner++;
+          nCorner++;
         }
       }
     }
-    const score = all / (w * h) + border / n_border + corner / n_corner - 1.5;
+    const score = all / (w * h) + border / nBorder + corner / nCorner - 1.5;
     return score < 0;
   }
   const b = blur3(grey).data;
@@ -196,8 +196,8 @@ export function inkMap(grey: GreyImage): InkMap {
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = inverted ? 1 - grey.data[i] : grey.data[i];
   let ink: GreyImage = { width: grey.width, height: grey.height, data: v };
-  const raw_noise = estimateNoise(ink);
-  let noise = raw_noise;
+  const rawNoise = estimateNoise(ink);
+  let noise = rawNoise;
   // Grainy photos (dim light, high ISO): average the grain away before
   // levelling and thresholding; strokes are wider than a pixel and survive a
   // 3×3 mean. The noise left is computed, not measured: blurred noise is
@@ -206,7 +206,7 @@ export function inkMap(grey: GreyImage): InkMap {
   const left = [1, 1 / 3, 0.235];
   for (let pass = 1; pass <= 2 && noise > 0.04 && Math.min(grey.width, grey.height) >= 64; pass++) {
     ink = blur3(ink);
-    noise = raw_noise * left[pass];
+    noise = rawNoise * left[pass];
   }
   const bg = backgroundLevel(ink);
   const d = ink.data;

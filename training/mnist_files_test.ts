@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { downloadMnist, locateMnist, MNIST_FILES } from "../lib/mnist_files.ts";
-import { mnistDir } from "./mnist_dir.ts";
+import { downloadMnist, locateMnist, MNIST_FILES } from "./mnist_files.ts";
+import { mnistDir } from "../tests/mnist_dir.ts";
 
 Deno.test("mnist_files - an explicit folder is used as is", async () => {
   assert.equal(await locateMnist(mnistDir()), mnistDir());
@@ -37,7 +37,7 @@ Deno.test("mnist_files - a download with the wrong sha256 is rejected and not ke
   try {
     const url = `http://127.0.0.1:${server.addr.port}/`;
     await assert.rejects(() => downloadMnist(dir, () => {}, [url]), /sha256 mismatch/);
-    await assert.rejects(() => Deno.stat(`${dir}/${MNIST_FILES.train_images.name}`));
+    await assert.rejects(() => Deno.stat(`${dir}/${MNIST_FILES.trainImages.name}`));
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, loadModel } from "../../lib/model_runner.ts";
-import { classifyDigits, recognize } from "../../lib/recognize.ts";
-import { initInferenceBackend } from "../../lib/tf_backend.ts";
-import { decodeImage } from "../../lib/decode_image.ts";
-import type { RasterImage } from "../../lib/image_types.ts";
-import { canvas, mnistTestDigits, modelPath, photosDir, toRgba } from "./helpers.ts";
+import { type DigitModel, loadModel } from "./model_runner.ts";
+import { classifyDigits, recognize } from "./recognize.ts";
+import { initInferenceBackend } from "../server/tf_backend.ts";
+import { decodeImage } from "../server/decode_image.ts";
+import type { RasterImage } from "./image_types.ts";
+import {
+  canvas,
+  mnistTestDigits,
+  modelPath,
+  photosDir,
+  toRgba,
+} from "../../tests/recognition/helpers.ts";
 
 await initInferenceBackend();
 const model = await loadModel(modelPath());
@@ -29,7 +35,7 @@ async function numberPage(count: number) {
 Deno.test("recognize - reads a number written as MNIST digits, left to right", async () => {
   // The first four MNIST test digits are 7, 2, 1, 0.
   const r = recognize(model, await numberPage(4));
-  assert.equal(r.no_digit, false);
+  assert.equal(r.noDigit, false);
   assert.equal(r.digits, "7210");
   assert.equal(r.predictions.length, 4);
   for (const p of r.predictions) {
@@ -38,12 +44,12 @@ Deno.test("recognize - reads a number written as MNIST digits, left to right", a
     assert.ok(Math.abs(p.confidence - Math.max(...p.probabilities)) < 1e-3);
     assert.equal(p.box.length, 4);
   }
-  assert.ok(r.timings.preprocess_ms >= 0 && r.timings.model_ms >= 0);
+  assert.ok(r.timings.preprocessMs >= 0 && r.timings.modelMs >= 0);
 });
 
 Deno.test("recognize - says no digit instead of guessing on a blank image", () => {
   const r = recognize(model, toRgba(canvas(320, 240, 0.95)));
-  assert.equal(r.no_digit, true);
+  assert.equal(r.noDigit, true);
   assert.equal(r.digits, "");
   assert.deepEqual(r.predictions, []);
   assert.ok(r.reason);
@@ -51,8 +57,8 @@ Deno.test("recognize - says no digit instead of guessing on a blank image", () =
 
 Deno.test("recognize - flags readings under the confidence threshold as unsure", async () => {
   const page = await numberPage(1);
-  assert.equal(recognize(model, page, { unsure_below: 0 }).unsure, false);
-  assert.equal(recognize(model, page, { unsure_below: 1.01 }).unsure, true);
+  assert.equal(recognize(model, page, { unsureBelow: 0 }).unsure, false);
+  assert.equal(recognize(model, page, { unsureBelow: 1.01 }).unsure, true);
 });
 
 Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
@@ -97,8 +103,8 @@ Deno.test("recognize - averages the probabilities of a digit's renderings", () =
   // A stand-in model: sure it sees a 1 when the ink is narrow, unsure (4) otherwise.
   // The narrow rendering tips the first digit to 1, with its confidence averaged down.
   const fake: DigitModel = {
-    input_shape: [28, 28, 1],
-    layer_types: [],
+    inputShape: [28, 28, 1],
+    layerTypes: [],
     metadata: {},
     predict(x: tf.Tensor): tf.Tensor {
       const data = x.dataSync();
@@ -130,7 +136,7 @@ Deno.test("recognize - averages the probabilities of a digit's renderings", () =
   const r = classifyDigits(fake, {
     digits: [{ pixels: wide, box, alternatives: [narrow] }, { pixels: wide, box }],
     inverted: true,
-    work_size: [16, 16],
+    workSize: [16, 16],
   });
   assert.equal(r.digits, "14");
   // The mean over both renderings: (0.5 / 9 + 0.9) / 2 for the 1.

@@ -1,8 +1,8 @@
 /** Reading a request body with a hard cap and a deadline, whatever Content-Length claims. */
 import assert from "node:assert/strict";
-import { ApiError } from "../../lib/server/api_error.ts";
-import { limitsFromEnv } from "../../lib/server/limits.ts";
-import { readBodyCapped } from "../../lib/server/read_body.ts";
+import { ApiError } from "./api_error.ts";
+import { limitsFromEnv } from "./limits.ts";
+import { readBodyCapped } from "./read_body.ts";
 
 function streamOf(chunks: number, size: number, onPull?: () => void): ReadableStream<Uint8Array> {
   let sent = 0;

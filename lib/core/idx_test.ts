@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { encodeIdx, IdxError, pairImagesLabels, parseIdx } from "../lib/idx.ts";
-import { gunzip, loadMnistSplit, parseIdxMaybeGzip } from "../lib/mnist_files.ts";
-import { mnistDir } from "./mnist_dir.ts";
+import { encodeIdx, IdxError, pairImagesLabels, parseIdx } from "./idx.ts";
+import { gunzip, loadMnistSplit, parseIdxMaybeGzip } from "../../training/mnist_files.ts";
+import { mnistDir } from "../../tests/mnist_dir.ts";
 
 function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const s = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -32,9 +32,9 @@ Deno.test("idx - rejects a file with a bad magic number", () => {
     () => parseIdx(bad, "x.idx"),
     (e: Error) => e instanceof IdxError && /bad magic/.test(e.message),
   );
-  const wrong_type = images.slice();
-  wrong_type[2] = 0x0d; // float32 elements
-  assert.throws(() => parseIdx(wrong_type), /unsupported element type/);
+  const wrongType = images.slice();
+  wrongType[2] = 0x0d; // float32 elements
+  assert.throws(() => parseIdx(wrongType), /unsupported element type/);
 });
 
 Deno.test("idx - rejects a truncated file", () => {
@@ -50,10 +50,10 @@ Deno.test("idx - rejects trailing bytes and image/label counts that disagree", (
   const longer = new Uint8Array(images.length + 3);
   longer.set(images);
   assert.throws(() => parseIdx(longer), /trailing bytes/);
-  const three_labels = parseIdx(encodeIdx([3], new Uint8Array([1, 2, 3])));
-  assert.throws(() => pairImagesLabels(parseIdx(images), three_labels), /2 images but 3 labels/);
-  const not_digit = parseIdx(encodeIdx([2], new Uint8Array([1, 12])));
-  assert.throws(() => pairImagesLabels(parseIdx(images), not_digit), /not a digit/);
+  const threeLabels = parseIdx(encodeIdx([3], new Uint8Array([1, 2, 3])));
+  assert.throws(() => pairImagesLabels(parseIdx(images), threeLabels), /2 images but 3 labels/);
+  const notDigit = parseIdx(encodeIdx([2], new Uint8Array([1, 12])));
+  assert.throws(() => pairImagesLabels(parseIdx(images), notDigit), /not a digit/);
 });
 
 Deno.test("idx - reads gzip-compressed files and reports corrupt gzip clearly", async () => {

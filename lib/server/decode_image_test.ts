@@ -8,9 +8,9 @@ import {
   ImageDecodeError,
   readImageInfo,
   sniffImageFormat,
-} from "../../lib/decode_image.ts";
-import type { RgbaImage } from "../../lib/image_types.ts";
-import { bmpBytes, pngChunk, WEBP_LOSSLESS, WEBP_LOSSY } from "../api/test_images.ts";
+} from "./decode_image.ts";
+import type { RgbaImage } from "../core/image_types.ts";
+import { bmpBytes, pngChunk, WEBP_LOSSLESS, WEBP_LOSSY } from "../../tests/api/test_images.ts";
 
 /** A 16×12 test pattern: left half black, right half white; bottom half has no blue. */
 function pattern(): RgbaImage {
@@ -55,7 +55,7 @@ async function makePng(
   width: number,
   height: number,
   depth: number,
-  color_type: number,
+  colorType: number,
   rows: Uint8Array[],
   palette?: number[][],
 ): Promise<Uint8Array> {
@@ -63,7 +63,7 @@ async function makePng(
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);
   dv.setUint32(4, height);
-  ihdr.set([depth, color_type, 0, 0, 0], 8);
+  ihdr.set([depth, colorType, 0, 0, 0], 8);
   const raw = new Uint8Array(rows.reduce((a, r) => a + r.length + 1, 0));
   let o = 0;
   for (const r of rows) {
@@ -200,7 +200,7 @@ Deno.test("decodeImage - decodes JPEG and applies its EXIF orientation", async (
   // Orientation 6: stored rotated 90° counter-clockwise, shown rotated clockwise.
   const rotated = withExifOrientation(jpg, 6);
   const info = readImageInfo(rotated);
-  assert.deepEqual([info.format, info.orientation, info.display_width, info.display_height], [
+  assert.deepEqual([info.format, info.orientation, info.displayWidth, info.displayHeight], [
     "jpeg",
     6,
     12,
@@ -298,10 +298,10 @@ Deno.test("decodeImage - accepts a JPEG with a vendor trailer after its end mark
   // Some phones append tens of kilobytes of their own data after EOI.
   const jpg = jpeg.encode({ width: 16, height: 12, data: pattern().data }, 90).data as Uint8Array;
   const trailer = new Uint8Array(40_000).map((_, i) => (i * 31) & 0x7f);
-  const with_trailer = new Uint8Array(jpg.length + trailer.length);
-  with_trailer.set(jpg);
-  with_trailer.set(trailer, jpg.length);
-  const img = await decodeImage(with_trailer);
+  const withTrailer = new Uint8Array(jpg.length + trailer.length);
+  withTrailer.set(jpg);
+  withTrailer.set(trailer, jpg.length);
+  const img = await decodeImage(withTrailer);
   assert.deepEqual([img.width, img.height], [16, 12]);
 });
 
@@ -320,7 +320,7 @@ Deno.test("decodeImage - reads a 20000×20000 header without decoding and refuse
     data: new Uint8Array(100 * 100),
     channels: 1,
   });
-  await assert.rejects(decodeImage(small, { max_pixels: 5000 }), ImageDecodeError);
+  await assert.rejects(decodeImage(small, { maxPixels: 5000 }), ImageDecodeError);
 });
 
 Deno.test("decodeImage - applyOrientation maps all eight EXIF orientations", () => {

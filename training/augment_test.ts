@@ -6,9 +6,9 @@ import {
   DEFAULT_AUGMENT,
   makeRng,
   shuffledIndices,
-} from "../lib/augment.ts";
-import { loadMnistSplit } from "../lib/mnist_files.ts";
-import { mnistDir } from "./mnist_dir.ts";
+} from "./augment.ts";
+import { loadMnistSplit } from "./mnist_files.ts";
+import { mnistDir } from "../tests/mnist_dir.ts";
 
 const test = await loadMnistSplit(mnistDir(), "test");
 const first = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
@@ -38,15 +38,15 @@ Deno.test("augment - the same seed gives the same images, another seed different
 Deno.test("augment - with every range at zero it is the identity (scaled to [0,1])", () => {
   const none: AugmentOptions = {
     ...DEFAULT_AUGMENT,
-    rotation_deg: 0,
+    rotationDeg: 0,
     scale: [1, 1],
     aspect: 0,
     shear: 0,
-    shift_px: 0,
-    thickness_p: 0,
-    blur_p: 0,
-    noise_p: 0,
-    contrast_p: 0,
+    shiftPx: 0,
+    thicknessP: 0,
+    blurP: 0,
+    noiseP: 0,
+    contrastP: 0,
   };
   const out = new Float32Array(784);
   augmentDigit(test.images.subarray(0, 784), out, 0, makeRng(3), none);
@@ -60,7 +60,7 @@ Deno.test("augment - keeps the digit roughly centred and of similar ink mass", (
   const n = 200;
   const out = new Float32Array(n * 784);
   augmentBatch(test.images, first(n), out, makeRng(11));
-  let ratio_sum = 0;
+  let ratioSum = 0;
   for (let b = 0; b < n; b++) {
     let ink = 0, cx = 0, cy = 0, orig = 0;
     for (let i = 0; i < 784; i++) {
@@ -74,10 +74,10 @@ Deno.test("augment - keeps the digit roughly centred and of similar ink mass", (
       Math.abs(cx / ink - 13.5) < 6 && Math.abs(cy / ink - 13.5) < 6,
       `digit ${b} drifted off-centre`,
     );
-    ratio_sum += ink / orig;
+    ratioSum += ink / orig;
   }
-  const mean_ratio = ratio_sum / n;
-  assert.ok(mean_ratio > 0.7 && mean_ratio < 1.5, `mean ink ratio ${mean_ratio}`);
+  const meanRatio = ratioSum / n;
+  assert.ok(meanRatio > 0.7 && meanRatio < 1.5, `mean ink ratio ${meanRatio}`);
 });
 
 Deno.test("augment - seeded shuffles are permutations and reproducible", () => {

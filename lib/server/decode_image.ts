@@ -19,7 +19,7 @@ import { decode as decode_png_lib } from "fast-png";
 import jpeg from "jpeg-js";
 import omggif from "omggif";
 import decode_bmp_lib from "decode-bmp";
-import type { RgbaImage } from "./image_types.ts";
+import type { RgbaImage } from "../core/image_types.ts";
 
 /** Image formats this module decodes. */
 export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp";
@@ -54,14 +54,14 @@ export interface ImageInfo {
   /** EXIF orientation 1–8 (1 = as stored). */
   orientation: number;
   /** Size once the orientation is applied (width and height swap for 5–8). */
-  display_width: number;
-  display_height: number;
+  displayWidth: number;
+  displayHeight: number;
 }
 
 /** Options for `decodeImage`. */
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 million). */
-  max_pixels?: number;
+  maxPixels?: number;
 }
 
 /** Default pixel limit: a 48 MP phone photo fits, a decompression bomb does not. */
@@ -163,8 +163,8 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
     width,
     height,
     orientation,
-    display_width: swap ? height : width,
-    display_height: swap ? width : height,
+    displayWidth: swap ? height : width,
+    displayHeight: swap ? width : height,
   };
 }
 
@@ -178,18 +178,18 @@ export async function decodeImage(
   options: DecodeOptions = {},
 ): Promise<RgbaImage> {
   const info = readImageInfo(bytes);
-  const max_pixels = options.max_pixels ?? DEFAULT_MAX_PIXELS;
-  if (info.width * info.height > max_pixels) {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (info.width * info.height > maxPixels) {
     throw new ImageDecodeError(
       "too_large",
       `The image is ${info.width}×${info.height} (${
         ((info.width * info.height) / 1e6).toFixed(1)
-      } MP); the limit is ${(max_pixels / 1e6).toFixed(1)} MP.`,
+      } MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP.`,
     );
   }
   let image: RgbaImage;
   try {
-    image = await decodePixels(info.format, bytes, max_pixels);
+    image = await decodePixels(info.format, bytes, maxPixels);
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
     const truncated = lacksEndMarker(info.format, bytes);
@@ -209,7 +209,7 @@ export async function decodeImage(
 async function decodePixels(
   format: ImageFormat,
   bytes: Uint8Array,
-  max_pixels: number,
+  maxPixels: number,
 ): Promise<RgbaImage> {
   switch (format) {
     case "png":
@@ -221,8 +221,8 @@ async function decodePixels(
         throw new ImageDecodeError("truncated", "The JPEG file is truncated.");
       }
       try {
-        const { default: decode_mozjpeg } = await import("@jsquash/jpeg/decode.js");
-        const out = await decode_mozjpeg(exactBuffer(bytes));
+        const { default: decodeMozjpeg } = await import("@jsquash/jpeg/decode.js");
+        const out = await decodeMozjpeg(exactBuffer(bytes));
         return {
           width: out.width,
           height: out.height,
@@ -236,8 +236,8 @@ async function decodePixels(
       const out = jpeg.decode(bytes, {
         useTArray: true,
         formatAsRGBA: true,
-        maxResolutionInMP: Math.ceil(max_pixels / 1e6),
-        maxMemoryUsageInMB: Math.ceil((max_pixels * 4 * 2) / 2 ** 20) + 64,
+        maxResolutionInMP: Math.ceil(maxPixels / 1e6),
+        maxMemoryUsageInMB: Math.ceil((maxPixels * 4 * 2) / 2 ** 20) + 64,
       });
       return { width: out.width, height: out.height, data: out.data, channels: 4 };
     }
@@ -294,16 +294,16 @@ function pngToRgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
   if (png.palette) {
     const palette = png.palette;
     // Indexed data stays packed at `depth` bits per pixel, rows byte-aligned.
-    const row_bytes = Math.ceil((width * depth) / 8);
-    const per_byte = 8 / depth;
+    const rowBytes = Math.ceil((width * depth) / 8);
+    const perByte = 8 / depth;
     const mask = (1 << depth) - 1;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         let index: number;
         if (depth === 8) index = src[y * width + x];
         else {
-          const byte = src[y * row_bytes + Math.floor(x / per_byte)];
-          const shift = 8 - depth * ((x % per_byte) + 1);
+          const byte = src[y * rowBytes + Math.floor(x / perByte)];
+          const shift = 8 - depth * ((x % perByte) + 1);
           index = (byte >> shift) & mask;
         }
         const c = palette[index] ?? [0, 0, 0];
@@ -320,13 +320,13 @@ function pngToRgba(png: ReturnType<typeof decode_png_lib>): RgbaImage {
   let values: ArrayLike<number> = src;
   let max = 255;
   if (depth < 8) {
-    const row_bytes = Math.ceil((width * channels * depth) / 8);
+    const rowBytes = Math.ceil((width * channels * depth) / 8);
     const unpacked = new Uint8Array(n * channels);
     const mask = (1 << depth) - 1;
     for (let y = 0; y < height; y++) {
       for (let i = 0; i < width * channels; i++) {
         const bit = i * depth;
-        const byte = src[y * row_bytes + (bit >> 3)];
+        const byte = src[y * rowBytes + (bit >> 3)];
         unpacked[y * width * channels + i] = (byte >> (8 - depth - (bit & 7))) & mask;
       }
     }

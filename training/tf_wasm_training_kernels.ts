@@ -14,7 +14,7 @@
  * It also replaces the BatchNorm gradient (all backends) with one that
  * broadcasts instead of materialising `tile`s of the batch's shape; wasm's
  * Tile alone took ~40 % of a training step.
- * `tests/wasm_kernels_test.ts` checks these against the cpu backend's gradients.
+ * `training/tf_wasm_training_kernels_test.ts` checks these against the cpu backend's gradients.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
@@ -160,25 +160,24 @@ function makeBatchMatMul(stock: KernelFn) {
 }
 
 /** FusedBatchNorm gradient as in tfjs-core, minus its `tile` (broadcasting does the same). */
-const batch_norm_grad: tf.GradConfig = {
+const batchNormGrad: tf.GradConfig = {
   kernelName: "FusedBatchNorm",
   inputsToSave: ["x", "mean", "variance", "scale"],
   gradFunc: (dy, saved, attrs) => {
     const g = dy as tf.Tensor;
     const { varianceEpsilon } = attrs as { varianceEpsilon: number };
     const [x, mean, variance, scale] = saved;
-    const scale_value = scale ?? tf.scalar(1);
+    const scaleValue = scale ?? tf.scalar(1);
     const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const reduce = (t: tf.Tensor) => tf.reshape(mean.rank === 1 ? tf.sum(t, axes) : t, mean.shape);
-    const x_minus_mean = tf.sub(x, mean);
-    const dy_scaled = tf.mul(g, scale_value);
+    const xMinusMean = tf.sub(x, mean);
+    const dyScaled = tf.mul(g, scaleValue);
     const rstd = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
     return {
-      x: () => tf.reshape(tf.mul(g, tf.mul(rstd, scale_value)), x.shape),
-      mean: () => reduce(tf.mul(dy_scaled, tf.neg(rstd))),
-      variance: () =>
-        reduce(tf.mul(tf.mul(x_minus_mean, dy_scaled), tf.mul(tf.pow(rstd, 3), -0.5))),
-      scale: () => reduce(tf.mul(g, tf.mul(x_minus_mean, rstd))),
+      x: () => tf.reshape(tf.mul(g, tf.mul(rstd, scaleValue)), x.shape),
+      mean: () => reduce(tf.mul(dyScaled, tf.neg(rstd))),
+      variance: () => reduce(tf.mul(tf.mul(xMinusMean, dyScaled), tf.mul(tf.pow(rstd, 3), -0.5))),
+      scale: () => reduce(tf.mul(g, tf.mul(xMinusMean, rstd))),
       offset: () => reduce(g),
     };
   },
@@ -196,7 +195,7 @@ export function installFastBatchNormGradient(): void {
   const warn = console.warn;
   console.warn = () => {};
   try {
-    tf.registerGradient(batch_norm_grad);
+    tf.registerGradient(batchNormGrad);
   } finally {
     console.warn = warn;
   }

@@ -3,23 +3,23 @@
  * Order: an explicit folder, else $MNIST_DIR, else training/data/, else a
  * download from a public mirror into training/data/ with sha256 checks.
  */
-import { type DigitSet, IdxError, pairImagesLabels, parseIdx } from "./idx.ts";
+import { type DigitSet, IdxError, pairImagesLabels, parseIdx } from "../lib/core/idx.ts";
 
 /** The four files and the sha256 of their gzip form (identical across mirrors). */
 export const MNIST_FILES = {
-  train_images: {
+  trainImages: {
     name: "train-images-idx3-ubyte.gz",
     sha256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
   },
-  train_labels: {
+  trainLabels: {
     name: "train-labels-idx1-ubyte.gz",
     sha256: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
   },
-  test_images: {
+  testImages: {
     name: "t10k-images-idx3-ubyte.gz",
     sha256: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
   },
-  test_labels: {
+  testLabels: {
     name: "t10k-labels-idx1-ubyte.gz",
     sha256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
   },
@@ -84,10 +84,10 @@ async function hasAll(dir: string): Promise<boolean> {
  * download into a folder someone pointed us at.
  */
 export async function locateMnist(
-  explicit_dir?: string,
+  explicitDir?: string,
   log: (s: string) => void = console.log,
 ): Promise<string> {
-  const chosen = explicit_dir ?? Deno.env.get("MNIST_DIR");
+  const chosen = explicitDir ?? Deno.env.get("MNIST_DIR");
   if (chosen) {
     if (!await hasAll(chosen)) {
       const missing = [];
@@ -144,8 +144,8 @@ export async function downloadMnist(
 
 /** Loads one split ("train" or "test") from a folder of MNIST files. */
 export async function loadMnistSplit(dir: string, split: "train" | "test"): Promise<DigitSet> {
-  const img = split === "train" ? MNIST_FILES.train_images : MNIST_FILES.test_images;
-  const lab = split === "train" ? MNIST_FILES.train_labels : MNIST_FILES.test_labels;
+  const img = split === "train" ? MNIST_FILES.trainImages : MNIST_FILES.testImages;
+  const lab = split === "train" ? MNIST_FILES.trainLabels : MNIST_FILES.testLabels;
   const [ib, lb] = await Promise.all([
     Deno.readFile(`${dir}/${img.name}`),
     Deno.readFile(`${dir}/${lab.name}`),

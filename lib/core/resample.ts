@@ -17,18 +17,18 @@ interface Taps {
 }
 
 /** Taps mapping `n_in` samples to `n_out` over the same extent. */
-function makeTaps(n_in: number, n_out: number): Taps {
-  const start = new Int32Array(n_out + 1);
+function makeTaps(nIn: number, nOut: number): Taps {
+  const start = new Int32Array(nOut + 1);
   const index: number[] = [];
   const weight: number[] = [];
-  const ratio = n_in / n_out;
-  for (let o = 0; o < n_out; o++) {
+  const ratio = nIn / nOut;
+  for (let o = 0; o < nOut; o++) {
     start[o] = index.length;
     if (ratio >= 1) {
       // Box filter: the output pixel covers [o·ratio, (o+1)·ratio) of the input.
       const a = o * ratio;
       const b = a + ratio;
-      for (let i = Math.floor(a); i < Math.min(n_in, Math.ceil(b)); i++) {
+      for (let i = Math.floor(a); i < Math.min(nIn, Math.ceil(b)); i++) {
         const cover = Math.min(b, i + 1) - Math.max(a, i);
         if (cover > 1e-6) {
           index.push(i);
@@ -40,13 +40,13 @@ function makeTaps(n_in: number, n_out: number): Taps {
       const c = (o + 0.5) * ratio - 0.5;
       const i0 = Math.floor(c);
       const f = c - i0;
-      const lo = Math.min(n_in - 1, Math.max(0, i0));
-      const hi = Math.min(n_in - 1, Math.max(0, i0 + 1));
+      const lo = Math.min(nIn - 1, Math.max(0, i0));
+      const hi = Math.min(nIn - 1, Math.max(0, i0 + 1));
       index.push(lo, hi);
       weight.push(1 - f, f);
     }
   }
-  start[n_out] = index.length;
+  start[nOut] = index.length;
   return { start, index: Int32Array.from(index), weight: Float32Array.from(weight) };
 }
 
@@ -131,12 +131,12 @@ function luma(d: ArrayLike<number>, o: number): number {
  */
 export function toGrey(
   image: RasterImage,
-  max_side = Infinity,
+  maxSide = Infinity,
 ): { grey: GreyImage; scale: number } {
   const { width: w, height: h, data } = image;
   if (!(w > 0 && h > 0)) throw new RangeError(`empty image ${w}×${h}`);
   const c = channelsOf(image);
-  const scale = Math.min(1, max_side / Math.max(w, h));
+  const scale = Math.min(1, maxSide / Math.max(w, h));
   const nw = Math.max(1, Math.round(w * scale));
   const nh = Math.max(1, Math.round(h * scale));
   const bg = transparentBackground(image, c);
@@ -147,7 +147,7 @@ export function toGrey(
   const tx = makeTaps(sw, nw);
   const ty = makeTaps(sh, nh);
   const mid = new Float32Array(nw * sh);
-  const row_lum = new Float32Array(sw);
+  const rowLum = new Float32Array(sw);
   const inv = 1 / 255;
   for (let sy = 0; sy < sh; sy++) {
     const row = (sy * step + off) * w;
@@ -161,12 +161,12 @@ export function toGrey(
         l = data[o];
         if (c === 2) a = data[o + 1];
       }
-      row_lum[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
+      rowLum[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
     }
     const out = sy * nw;
     for (let x = 0; x < nw; x++) {
       let s = 0;
-      for (let k = tx.start[x]; k < tx.start[x + 1]; k++) s += row_lum[tx.index[k]] * tx.weight[k];
+      for (let k = tx.start[x]; k < tx.start[x + 1]; k++) s += rowLum[tx.index[k]] * tx.weight[k];
       mid[out + x] = s;
     }
   }

@@ -35,34 +35,34 @@ export function shuffledIndices(n: number, rng: Rng): Uint32Array {
 
 /** Ranges of the random transforms; each is sampled uniformly in [−x, x] or [lo, hi]. */
 export interface AugmentOptions {
-  rotation_deg: number;
+  rotationDeg: number;
   scale: [number, number];
   /** Extra independent x/y scale, so digits get narrower or wider. */
   aspect: number;
   shear: number;
-  shift_px: number;
+  shiftPx: number;
   /** Probabilities and strengths of the pixel-level effects. */
-  thickness_p: number;
-  blur_p: number;
-  noise_p: number;
-  noise_sigma: number;
-  contrast_p: number;
-  contrast_min: number;
+  thicknessP: number;
+  blurP: number;
+  noiseP: number;
+  noiseSigma: number;
+  contrastP: number;
+  contrastMin: number;
 }
 
 /** Moderate defaults: strong enough for real handwriting, mild enough not to hurt MNIST accuracy. */
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  rotation_deg: 12,
+  rotationDeg: 12,
   scale: [0.88, 1.1],
   aspect: 0.08,
   shear: 0.18,
-  shift_px: 2.5,
-  thickness_p: 0.25,
-  blur_p: 0.12,
-  noise_p: 0.12,
-  noise_sigma: 0.06,
-  contrast_p: 0.15,
-  contrast_min: 0.6,
+  shiftPx: 2.5,
+  thicknessP: 0.25,
+  blurP: 0.12,
+  noiseP: 0.12,
+  noiseSigma: 0.06,
+  contrastP: 0.15,
+  contrastMin: 0.6,
 };
 
 const SIZE = 28;
@@ -90,13 +90,13 @@ export function augmentDigit(
 ): void {
   const norm = src instanceof Uint8Array ? 1 / 255 : 1;
   // Forward map: p_out = A·(p_in − c) + c + t, with A = rotation · shear · scale.
-  const theta = uniform(rng, -opts.rotation_deg, opts.rotation_deg) * Math.PI / 180;
+  const theta = uniform(rng, -opts.rotationDeg, opts.rotationDeg) * Math.PI / 180;
   const s = uniform(rng, opts.scale[0], opts.scale[1]);
   const sx = s * (1 + uniform(rng, -opts.aspect, opts.aspect));
   const sy = s * (1 + uniform(rng, -opts.aspect, opts.aspect));
   const sh = uniform(rng, -opts.shear, opts.shear);
-  const tx = uniform(rng, -opts.shift_px, opts.shift_px);
-  const ty = uniform(rng, -opts.shift_px, opts.shift_px);
+  const tx = uniform(rng, -opts.shiftPx, opts.shiftPx);
+  const ty = uniform(rng, -opts.shiftPx, opts.shiftPx);
   const cos = Math.cos(theta), sin = Math.sin(theta);
   // A = R · [[1, sh],[0, 1]] · diag(sx, sy)
   const a00 = cos * sx, a01 = (cos * sh - sin) * sy;
@@ -125,15 +125,15 @@ export function augmentDigit(
       img[y * SIZE + x] = acc * norm;
     }
   }
-  if (rng() < opts.thickness_p) {
+  if (rng() < opts.thicknessP) {
     // Thicker strokes more often than thinner: thin pens erase MNIST's faint strokes.
     const thicken = rng() < 0.7;
     morph(img, thicken, thicken ? uniform(rng, 0.3, 1) : uniform(rng, 0.2, 0.6));
   }
-  if (rng() < opts.blur_p) blur(img, uniform(rng, 0.4, 1));
+  if (rng() < opts.blurP) blur(img, uniform(rng, 0.4, 1));
   let gain = 1;
-  if (rng() < opts.contrast_p) gain = uniform(rng, opts.contrast_min, 1);
-  const sigma = rng() < opts.noise_p ? uniform(rng, 0, opts.noise_sigma) : 0;
+  if (rng() < opts.contrastP) gain = uniform(rng, opts.contrastMin, 1);
+  const sigma = rng() < opts.noiseP ? uniform(rng, 0, opts.noiseSigma) : 0;
   for (let i = 0; i < N; i++) {
     let v = img[i] * gain;
     if (sigma > 0) v += sigma * gaussian(rng);

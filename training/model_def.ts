@@ -3,7 +3,7 @@
  * - a training graph (conv → BatchNorm → ReLU blocks) built with tfjs-layers;
  * - an inference graph with each BatchNorm folded into its conv's kernel and
  *   bias, which is what ships (fewer weights, no fragile variance tensors to
- *   quantize, and only layer types lib/model_runner.ts interprets).
+ *   quantize, and only layer types lib/core/model_runner.ts interprets).
  * Both are Sequential and use only Conv2D, BatchNormalization, Activation,
  * MaxPooling2D, GlobalAveragePooling2D and Dense.
  */
@@ -23,14 +23,14 @@ export const DEFAULT_CONFIG: ModelConfig = { widths: [32, 32, 48, 48, 96], dropo
 const BN_EPSILON = 1e-3;
 
 /** Stage layout shared by both graphs: for each conv, its width and whether a 2×2 max-pool follows. */
-function convPlan(cfg: ModelConfig): { filters: number; pool_after: boolean }[] {
+function convPlan(cfg: ModelConfig): { filters: number; poolAfter: boolean }[] {
   const [a, b, c, d, e] = cfg.widths;
   return [
-    { filters: a, pool_after: false },
-    { filters: b, pool_after: true },
-    { filters: c, pool_after: false },
-    { filters: d, pool_after: true },
-    { filters: e, pool_after: false },
+    { filters: a, poolAfter: false },
+    { filters: b, poolAfter: true },
+    { filters: c, poolAfter: false },
+    { filters: d, poolAfter: true },
+    { filters: e, poolAfter: false },
   ];
 }
 
@@ -38,7 +38,7 @@ function convPlan(cfg: ModelConfig): { filters: number; pool_after: boolean }[] 
 export function buildTrainingModel(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1): tfl.Sequential {
   const model = tfl.sequential({ name: "digits_train" });
   let s = seed * 1000;
-  convPlan(cfg).forEach(({ filters, pool_after }, i) => {
+  convPlan(cfg).forEach(({ filters, poolAfter }, i) => {
     model.add(tfl.layers.conv2d({
       ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
       name: `conv${i + 1}`,
@@ -52,7 +52,7 @@ export function buildTrainingModel(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1):
       tfl.layers.batchNormalization({ name: `bn${i + 1}`, momentum: 0.9, epsilon: BN_EPSILON }),
     );
     model.add(tfl.layers.activation({ name: `relu${i + 1}`, activation: "relu" }));
-    if (pool_after) {
+    if (poolAfter) {
       model.add(tfl.layers.maxPooling2d({ name: `pool${i + 1}`, poolSize: 2, strides: 2 }));
     }
   });
@@ -72,7 +72,7 @@ export function buildTrainingModel(cfg: ModelConfig = DEFAULT_CONFIG, seed = 1):
 /** Builds the inference graph: conv (with bias, fused ReLU) blocks, GAP, softmax. Weights untrained. */
 export function buildInferenceModel(cfg: ModelConfig = DEFAULT_CONFIG): tfl.Sequential {
   const model = tfl.sequential({ name: "digits" });
-  convPlan(cfg).forEach(({ filters, pool_after }, i) => {
+  convPlan(cfg).forEach(({ filters, poolAfter }, i) => {
     model.add(tfl.layers.conv2d({
       ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
       name: `conv${i + 1}`,
@@ -82,7 +82,7 @@ export function buildInferenceModel(cfg: ModelConfig = DEFAULT_CONFIG): tfl.Sequ
       useBias: true,
       activation: "relu",
     }));
-    if (pool_after) {
+    if (poolAfter) {
       model.add(tfl.layers.maxPooling2d({ name: `pool${i + 1}`, poolSize: 2, strides: 2 }));
     }
   });
@@ -109,9 +109,9 @@ export function foldIntoInferenceModel(
       const [gamma, beta, mean, variance] = bn.getWeights();
       const eps = (bn.getConfig().epsilon as number) ?? BN_EPSILON;
       const factor = tf.div(gamma, tf.sqrt(tf.add(variance, eps)));
-      const folded_kernel = tf.mul(kernel, factor);
-      const folded_bias = tf.sub(beta, tf.mul(mean, factor));
-      inference.getLayer(`conv${i + 1}`).setWeights([folded_kernel, folded_bias]);
+      const foldedKernel = tf.mul(kernel, factor);
+      const foldedBias = tf.sub(beta, tf.mul(mean, factor));
+      inference.getLayer(`conv${i + 1}`).setWeights([foldedKernel, foldedBias]);
     });
     inference.getLayer("classifier").setWeights(trained.getLayer("classifier").getWeights());
   });

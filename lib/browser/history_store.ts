@@ -41,7 +41,7 @@ export interface HistoryEntry {
   /**
    * Optional: the 28×28 inputs the model saw, 784 bytes per digit (0 =
    * background, 255 = ink), left to right (see `packCrops` in
-   * lib/history_export.ts). The export uses them for fine-tuning; without
+   * lib/core/history_export.ts). The export uses them for fine-tuning; without
    * them it derives crops from the thumbnail.
    */
   crops?: Uint8Array;

@@ -56,7 +56,7 @@ export interface PreprocessResult {
   /** True when the ink was dark on a light background (and was inverted). */
   inverted: boolean;
   /** Size of the image preprocessing worked on after the initial downscale. */
-  work_size: [number, number];
+  workSize: [number, number];
   /** Why no digit was found, when `digits` is empty. */
   reason?: string;
 }
@@ -77,11 +77,11 @@ export interface RecognitionResult {
   digits: string;
   predictions: DigitPrediction[];
   /** True when no digit was found in the image. */
-  no_digit: boolean;
+  noDigit: boolean;
   /** True when any prediction's confidence is under the threshold. */
   unsure: boolean;
   /** Human-readable reason when `no_digit`. */
   reason?: string;
   /** Milliseconds spent in preprocessing and in the model. */
-  timings: { preprocess_ms: number; model_ms: number };
+  timings: { preprocessMs: number; modelMs: number };
 }

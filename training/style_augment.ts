@@ -8,7 +8,7 @@
  * thickened along with the digit.
  */
 import type { Rng } from "./augment.ts";
-import { strokeWidth } from "./preprocess.ts";
+import { strokeWidth } from "../lib/core/preprocess.ts";
 
 const SIZE = 28;
 
@@ -21,9 +21,9 @@ export function hasWritingStyle(label: number): boolean {
 export const DEFAULT_STYLE_P = 0.3;
 
 /** Ink bounding box (values > 0.3) and, per row, the mean x of the ink. */
-function ink_geometry(img: Float32Array) {
+function inkGeometry(img: Float32Array) {
   let x0 = SIZE, y0 = SIZE, x1 = -1, y1 = -1;
-  const row_x = new Float32Array(SIZE).fill(NaN);
+  const rowX = new Float32Array(SIZE).fill(NaN);
   for (let y = 0; y < SIZE; y++) {
     let m = 0, sx = 0;
     for (let x = 0; x < SIZE; x++) {
@@ -32,9 +32,9 @@ function ink_geometry(img: Float32Array) {
       m += v, sx += v * x;
       x0 = Math.min(x0, x), x1 = Math.max(x1, x), y0 = Math.min(y0, y), y1 = Math.max(y1, y);
     }
-    if (m > 0) row_x[y] = sx / m;
+    if (m > 0) rowX[y] = sx / m;
   }
-  return { x0, y0, x1, y1, row_x };
+  return { x0, y0, x1, y1, rowX };
 }
 
 /** Draws an anti-aliased stroke of width `w` from (ax, ay) to (bx, by), keeping brighter ink. */
@@ -72,14 +72,14 @@ export function writingStyleVariant(
   p = DEFAULT_STYLE_P,
 ): Float32Array {
   if (!hasWritingStyle(label) || rng() >= p) return digit;
-  const g = ink_geometry(digit);
+  const g = inkGeometry(digit);
   if (g.x1 < 0) return digit;
   const h = g.y1 - g.y0 + 1;
   const out = digit.slice();
   const w = Math.max(1.2, Math.min(3.5, strokeWidth({ width: SIZE, height: SIZE, data: digit })));
   if (label === 7) {
     const y = Math.round(g.y0 + (0.4 + 0.3 * rng()) * h);
-    const cx = Number.isNaN(g.row_x[y]) ? (g.x0 + g.x1) / 2 : g.row_x[y];
+    const cx = Number.isNaN(g.rowX[y]) ? (g.x0 + g.x1) / 2 : g.rowX[y];
     const half = (0.18 + 0.14 * rng()) * h;
     const tilt = (rng() - 0.5) * 0.2 * half;
     drawStroke(out, cx - half, y + tilt, cx + half, y - tilt, w);
@@ -96,7 +96,7 @@ export function writingStyleVariant(
     );
   } else {
     const top = g.y0;
-    const cx = Number.isNaN(g.row_x[top]) ? (g.x0 + g.x1) / 2 : g.row_x[top];
+    const cx = Number.isNaN(g.rowX[top]) ? (g.x0 + g.x1) / 2 : g.rowX[top];
     const len = (0.25 + 0.2 * rng()) * h;
     const angle = (35 + 30 * rng()) * Math.PI / 180; // below the horizontal, to the left
     drawStroke(out, cx, top, cx - len * Math.cos(angle), top + len * Math.sin(angle), w);
