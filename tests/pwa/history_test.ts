@@ -137,7 +137,9 @@ Deno.test("history - hundreds of entries: the first rows show at once and more l
       const api = (globalThis as any).pwaTest;
       const canvas = document.createElement("canvas");
       canvas.width = canvas.height = 64;
-      const thumbnail = await api.makeThumbnail(canvas);
+      const thumbnail = await api.makeThumbnail(
+        canvas.getContext("2d")!.getImageData(0, 0, 64, 64),
+      );
       const now = Date.now();
       for (let i = 0; i < 300; i++) {
         await api.saveEntry({

@@ -70,7 +70,7 @@ export async function addEntriesInPage(entries: FakeEntry[]): Promise<string[]> 
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillText(e.digits || "?", 100, 108);
-    const thumbnail = await api.makeThumbnail(canvas);
+    const thumbnail = await api.makeThumbnail(ctx.getImageData(0, 0, 200, 200));
     const id = e.id ?? `test-${Date.now()}-${i}-${Math.random().toString(16).slice(2)}`;
     const probabilities = [...e.digits].map((d) => {
       const p = Array.from({ length: 10 }, (_, k): number => (k === Number(d) ? 0 : 0.02));
