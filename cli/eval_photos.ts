@@ -193,7 +193,15 @@ async function main() {
   const n = Math.max(1, rows.length);
   if (values.json) {
     const slim = rows.map(({ crops: _, ...r }) => r);
-    console.log(JSON.stringify({ model: model.metadata, summary, rows: slim }));
+    // The JSON output is a wire format: snake_case keys.
+    const { perKind, ...rest } = summary;
+    console.log(
+      JSON.stringify({
+        model: model.metadata,
+        summary: { ...rest, per_kind: perKind },
+        rows: slim,
+      }),
+    );
   } else {
     const meta = model.metadata;
     console.log(
