@@ -16,14 +16,30 @@ export function percent(p: number): string {
  * (its 28×28 inputs) and the ten probabilities of the selected digit.
  */
 export function ResultView(
-  { outcome, unsureBelow = UNSURE_BELOW }: { outcome: RecognitionOutcome; unsureBelow?: number },
+  { outcome, unsureBelow = UNSURE_BELOW, onEditReading }: {
+    outcome: RecognitionOutcome;
+    unsureBelow?: number;
+    /** When given, a tap on the reading calls it (to correct the reading). */
+    onEditReading?: () => void;
+  },
 ) {
   const { result, crops } = outcome;
   const [selected, setSelected] = useState(0);
   if (result.noDigit) {
     return (
       <div class="rz-reading rz-reading-none">
-        <p class="rz-headline">No digit found</p>
+        {onEditReading
+          ? (
+            <button
+              type="button"
+              class="rz-headline rz-editable"
+              onClick={onEditReading}
+              title="Correct this reading"
+            >
+              No digit found
+            </button>
+          )
+          : <p class="rz-headline">No digit found</p>}
         <p class="rz-hint">
           {hintFor(result.reason)}
         </p>
@@ -36,9 +52,23 @@ export function ResultView(
   const many = result.predictions.length > 1;
   return (
     <div class={unsure ? "rz-reading rz-reading-unsure" : "rz-reading"}>
-      <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
-        {result.digits}
-      </p>
+      {onEditReading
+        ? (
+          <button
+            type="button"
+            class="rz-digits rz-editable"
+            aria-label={`Read: ${result.digits.split("").join(" ")}. Correct this reading`}
+            title="Correct this reading"
+            onClick={onEditReading}
+          >
+            {result.digits}
+          </button>
+        )
+        : (
+          <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
+            {result.digits}
+          </p>
+        )}
       <p class="rz-confidence">
         {unsure
           ? (
