@@ -8,6 +8,7 @@ import { ResultCard } from "../components/recognizer/ResultCard.tsx";
 import { ResultView } from "../components/recognizer/ResultView.tsx";
 import { EngineSettings } from "../components/recognizer/EngineSettings.tsx";
 import { useDrawingHistory } from "../components/recognizer/use_drawing_history.ts";
+import { PersonalModelPanel } from "../components/recognizer/PersonalModelPanel.tsx";
 import type { ResultItem } from "../components/recognizer/types.ts";
 import type { RecognitionSource } from "../lib/browser/history_store.ts";
 import {
@@ -305,6 +306,7 @@ export default function Recognizer(
         lastMs={lastMs}
         onChoose={(b) => setPreferredBackend(b).catch(() => {})}
       />
+      <PersonalModelPanel modelUrl={modelUrl} wasmDir={wasmDir} />
 
       <div class="rz-results-head" hidden={items.length === 0}>
         <h2>

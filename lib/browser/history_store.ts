@@ -48,6 +48,8 @@ export interface HistoryEntry {
   correctedLabel?: string;
   /** True when the user said the reading is right (one tap on the result). */
   confirmed?: boolean;
+  /** When the user last corrected or confirmed it (ms since the epoch). */
+  labelledAt?: number;
   /**
    * Optional: the 28×28 inputs the model saw, 784 bytes per digit (0 =
    * background, 255 = ink), left to right (see `packCrops` in
@@ -206,6 +208,7 @@ export async function saveEntry(entry: HistoryEntry): Promise<void> {
       const stored = { ...entry };
       if (previous?.correctedLabel !== undefined) stored.correctedLabel = previous.correctedLabel;
       if (previous?.confirmed) stored.confirmed = true;
+      if (previous?.labelledAt) stored.labelledAt = previous.labelledAt;
       await set(entry.id, stored, s);
     });
   } catch (error) {
@@ -268,8 +271,10 @@ export async function setCorrection(
     const next: HistoryEntry = { ...entry };
     delete next.correctedLabel;
     delete next.confirmed;
+    delete next.labelledAt;
     if (label === entry.digits) next.confirmed = true;
     else if (label !== null) next.correctedLabel = label;
+    if (label !== null) next.labelledAt = Date.now();
     await set(id, next, s);
     return next;
   });
