@@ -14,6 +14,7 @@ import type { DigitSet } from "../lib/core/idx.ts";
 import { decodeImage } from "../lib/server/decode_image.ts";
 import { makeRng, type Rng, shuffledIndices } from "../training/augment.ts";
 import { writingStyleVariant } from "../training/style_augment.ts";
+import { BOXY_DIGITS, drawStrokes, rng } from "../tests/helpers/stroke_digits.ts";
 
 /** One digit of a writer: the model input preprocessing made of it (null: not one digit). */
 export interface WriterDigit {
@@ -184,4 +185,19 @@ export function syntheticWriters(
     }
     return { name, kind: "synthetic" as const, digits };
   });
+}
+
+/**
+ * A writer who draws every digit like a digital display (drawn from strokes,
+ * with a little jitter per copy): a style no MNIST digit has.
+ */
+export function boxyWriter(perClass = 20, seed = 17): Writer {
+  const random = rng(seed);
+  const digits: WriterDigit[] = [];
+  for (let k = 0; k < perClass; k++) {
+    for (let label = 0; label < 10; label++) {
+      digits.push({ input: singleInput(drawStrokes(BOXY_DIGITS[label], random)), label });
+    }
+  }
+  return { name: "digital display", kind: "synthetic", digits };
 }

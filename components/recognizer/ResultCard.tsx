@@ -90,15 +90,16 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
               outcome={outcome}
               unsureBelow={unsureBelow}
               onEditReading={item.outcome.historyId ? () => setEditing(true) : undefined}
-            />
-            <ReadingFeedback
-              outcome={item.outcome}
-              verdict={current}
-              onVerdict={setVerdict}
-              editing={editing}
-              onEditing={setEditing}
-            />
-            <ShareReading text={outcome.result.digits} />
+            >
+              <ReadingFeedback
+                outcome={item.outcome}
+                verdict={current}
+                onVerdict={setVerdict}
+                editing={editing}
+                onEditing={setEditing}
+              />
+              <ShareReading text={outcome.result.digits} />
+            </ResultView>
           </>
         )}
       </div>

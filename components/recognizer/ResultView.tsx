@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
 import { UNSURE_BELOW } from "../../lib/core/recognize.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
 import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
@@ -16,11 +17,13 @@ export function percent(p: number): string {
  * (its 28×28 inputs) and the ten probabilities of the selected digit.
  */
 export function ResultView(
-  { outcome, unsureBelow = UNSURE_BELOW, onEditReading }: {
+  { outcome, unsureBelow = UNSURE_BELOW, onEditReading, children }: {
     outcome: RecognitionOutcome;
     unsureBelow?: number;
     /** When given, a tap on the reading calls it (to correct the reading). */
     onEditReading?: () => void;
+    /** Actions on the reading (confirm, correct, share), shown right under it. */
+    children?: ComponentChildren;
   },
 ) {
   const { result, crops } = outcome;
@@ -43,6 +46,7 @@ export function ResultView(
         <p class="rz-hint">
           {hintFor(result.reason)}
         </p>
+        {children && <div class="rz-actions">{children}</div>}
       </div>
     );
   }
@@ -84,6 +88,7 @@ export function ResultView(
             </>
           )}
       </p>
+      {children && <div class="rz-actions">{children}</div>}
       <div class="rz-seen">
         <p class="rz-label">What the model saw</p>
         <ul class="rz-cells">

@@ -54,3 +54,28 @@ export function strokesPng(strokes: Strokes, random: () => number): Uint8Array {
   const g = drawStrokes(strokes, random);
   return encode({ width: g.width, height: g.height, data: g.data, channels: 1, depth: 8 });
 }
+
+/** Corners of a digital display's segments, in the 0–100 box. */
+const P: Record<string, [number, number]> = {
+  tl: [30, 10],
+  tr: [70, 10],
+  ml: [30, 50],
+  mr: [70, 50],
+  bl: [30, 95],
+  br: [70, 95],
+};
+const path = (...names: string[]): [number, number][] => names.map((n) => P[n]);
+
+/** Every digit written like a digital display's (straight segments, square corners). */
+export const BOXY_DIGITS: Strokes[] = [
+  [path("tl", "tr", "br", "bl", "tl")],
+  [path("tr", "br")],
+  [path("tl", "tr", "mr", "ml", "bl", "br")],
+  [path("tl", "tr", "br", "bl"), path("ml", "mr")],
+  [path("tl", "ml", "mr"), path("tr", "br")],
+  [path("tr", "tl", "ml", "mr", "br", "bl")],
+  [path("tr", "tl", "bl", "br", "mr", "ml")],
+  [path("tl", "tr", "br")],
+  BOXY_EIGHT,
+  [path("mr", "ml", "tl", "tr", "br", "bl")],
+];
