@@ -4,6 +4,7 @@
  * again. Used to simulate a writer with a style of their own.
  */
 import { encode } from "fast-png";
+export { rng } from "../recognition/helpers.ts";
 
 /** A stroke: points in a 0–100 box, joined by straight segments. */
 export type Strokes = [number, number][][];
@@ -13,18 +14,6 @@ export const BOXY_EIGHT: Strokes = [
   [[30, 10], [70, 10], [70, 50], [30, 50], [30, 10]],
   [[30, 50], [30, 95], [70, 95], [70, 50]],
 ];
-
-/** A deterministic generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Grey pixels (0 = ink, 255 = paper) of `strokes`, jittered by `random`, on a `size` square. */
 export function drawStrokes(strokes: Strokes, random: () => number, size = 120, pen = 7) {
