@@ -95,7 +95,7 @@ console.log(`MNIST test features in ${((performance.now() - t0) / 1000).toFixed(
 
 const train = await loadMnistSplit(values.mnist!, "train");
 const rehearsalIndices = new Set<number>(
-  JSON.parse(await Deno.readTextFile(`${ROOT}static/personal/rehearsal-indices.json`)).indices,
+  JSON.parse(await Deno.readTextFile(`${ROOT}training/rehearsal_indices.json`)).indices,
 );
 const writers: Writer[] = [];
 let photosNote = "";
@@ -245,5 +245,7 @@ if (!values["no-write"]) {
     ? text.trimEnd() + "\n\n" + section
     : text.slice(0, start) + section + text.slice(next).replace(/^\n*/, "\n");
   await Deno.writeTextFile(file, updated.trimEnd() + "\n");
+  // The tables as `deno fmt` lays them out, so the repository's format check stays clean.
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", file] }).output();
 }
 tf.disposeVariables();

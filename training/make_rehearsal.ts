@@ -3,7 +3,8 @@
  *
  * Writes the personal model's rehearsal digits (see lib/core/rehearsal.ts):
  * `--per-class` MNIST training digits of each class, drawn with a seed, to
- * static/personal/ as a gzipped IDX images file and an IDX labels file.
+ * static/personal/ as a gzipped IDX images file and an IDX labels file, and their indices to
+ * training/rehearsal_indices.json (benchmarks keep them out of their simulated writers).
  */
 import { parseArgs } from "node:util";
 import { encodeIdx } from "../lib/core/idx.ts";
@@ -47,7 +48,7 @@ await Deno.writeFile(root + REHEARSAL_IMAGES_PATH, gz);
 await Deno.writeFile(root + REHEARSAL_LABELS_PATH, encodeIdx([picked.length], labels));
 // The indices, so that benchmarks can keep the rehearsal digits out of their simulated writers.
 await Deno.writeTextFile(
-  `${root}/personal/rehearsal-indices.json`,
+  new URL("rehearsal_indices.json", import.meta.url),
   JSON.stringify({ source: "MNIST train", seed: Number(values.seed), indices: picked }) + "\n",
 );
 console.log(`${picked.length} digits, ${gz.length} bytes gzipped → static/personal/`);

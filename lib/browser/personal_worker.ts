@@ -5,7 +5,6 @@
  * base model) and of the user's digits, and retrains the final layer
  * (lib/core/personal_head.ts). Answers one `PersonalTrainResult` per request.
  */
-/// <reference lib="webworker" />
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, modelFromArtifacts } from "../core/model_runner.ts";
 import { type FeatureSet, featureSet, trainPersonalHead } from "../core/personal_head.ts";
@@ -88,11 +87,13 @@ async function train(req: PersonalTrainRequest): Promise<PersonalTrainResult> {
   };
 }
 
-self.onmessage = async (e: MessageEvent<PersonalTrainRequest>) => {
+// The project is type-checked with the DOM library: a worker's scope posts like a Worker does.
+const scope = self as unknown as Worker;
+scope.onmessage = async (e: MessageEvent<PersonalTrainRequest>) => {
   try {
     const result = await train(e.data);
-    self.postMessage(result, [result.head!.kernel.buffer, result.head!.bias.buffer]);
+    scope.postMessage(result, [result.head!.kernel.buffer, result.head!.bias.buffer]);
   } catch (error) {
-    self.postMessage({ id: e.data.id, error: (error as Error)?.message ?? String(error) });
+    scope.postMessage({ id: e.data.id, error: (error as Error)?.message ?? String(error) });
   }
 };
