@@ -20,6 +20,7 @@ import {
   type FeatureSet,
   featureSet,
   headProbabilities,
+  splitModel,
   trainPersonalHead,
 } from "../lib/core/personal_head.ts";
 import { decodeRehearsal, digitInputs } from "../lib/core/rehearsal.ts";
@@ -51,7 +52,7 @@ const ADAPT = Number(values.adapt);
 
 const backend = await initInferenceBackend();
 const model = await loadModel(`${ROOT}static/model/model.json`);
-const base = model.head();
+const base = splitModel(model).head();
 const version = String(model.metadata.version ?? "unknown");
 
 function featuresInBatches(inputs: Float32Array[], labels: number[]): FeatureSet {

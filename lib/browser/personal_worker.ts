@@ -7,7 +7,12 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, modelFromArtifacts } from "../core/model_runner.ts";
-import { type FeatureSet, featureSet, trainPersonalHead } from "../core/personal_head.ts";
+import {
+  type FeatureSet,
+  featureSet,
+  splitModel,
+  trainPersonalHead,
+} from "../core/personal_head.ts";
 import {
   decodeRehearsal,
   digitInputs,
@@ -43,7 +48,7 @@ async function fetchBytes(path: string): Promise<Uint8Array> {
 
 /** Features in slices, so the worker's memory stays small on a phone. */
 function features(m: DigitModel, inputs: Float32Array[], labels: number[]): FeatureSet {
-  const dims = m.head().inputs;
+  const dims = splitModel(m).head().inputs;
   const out = new Float32Array(inputs.length * dims);
   for (let i = 0; i < inputs.length; i += 100) {
     const part = featureSet(m, inputs.slice(i, i + 100), labels.slice(i, i + 100));
@@ -75,7 +80,7 @@ async function train(req: PersonalTrainRequest): Promise<PersonalTrainResult> {
     (_, i) => Float32Array.from(req.crops.subarray(i * 784, (i + 1) * 784), (v) => v / 255),
   );
   const user = features(model, inputs, [...req.labels]);
-  const head = trainPersonalHead(model.head(), user, rehearsal);
+  const head = trainPersonalHead(splitModel(model).head(), user, rehearsal);
   return {
     id: req.id,
     head,

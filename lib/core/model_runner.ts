@@ -31,11 +31,12 @@ export interface DigitModel {
   predict(x: tf.Tensor): tf.Tensor;
   /**
    * The penultimate features of a [N, ...input_shape] batch ([N, F]: the
-   * input of the final Dense layer); the caller owns the result.
+   * input of the final Dense layer); the caller owns the result. (Optional so
+   * that stand-in models need not have it; every loaded model has.)
    */
-  features(x: tf.Tensor): tf.Tensor;
+  features?(x: tf.Tensor): tf.Tensor;
   /** The final Dense layer's weights (its kernel row-major [F, units]), copied. */
-  head(): DenseHead;
+  head?(): DenseHead;
   /** Frees the weight tensors. */
   dispose(): void;
 }

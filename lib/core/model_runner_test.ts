@@ -256,9 +256,9 @@ Deno.test("model_runner - features are the final Dense layer's input: head(featu
   });
   const x = tf.tensor4d(digits.flatMap((d) => [...d]), [3, 28, 28, 1]);
   const before = tf.memory().numTensors;
-  const f = model.features(x);
+  const f = model.features!(x);
   assert.deepEqual(f.shape, [3, 96]);
-  const { inputs, units, kernel, bias } = model.head();
+  const { inputs, units, kernel, bias } = model.head!();
   assert.deepEqual([inputs, units], [96, 10]);
   const features = await f.data();
   const expected = predictProbabilities(model, digits);

@@ -8,7 +8,14 @@
  * no tensors are needed.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { DenseHead, DigitModel } from "./model_runner.ts";
+import { type DenseHead, type DigitModel, ModelFormatError } from "./model_runner.ts";
+
+/** The model's features and head functions; throws for a model without them. */
+export function splitModel(model: DigitModel) {
+  const { features, head } = model;
+  if (!features || !head) throw new ModelFormatError("this model has no features/head split");
+  return { features: features.bind(model), head: head.bind(model) };
+}
 
 /** Labelled feature vectors (each `dims` long, packed). */
 export interface FeatureSet {
@@ -147,7 +154,7 @@ export function featureSet(
       features: new Float32Array(0),
       labels: new Uint8Array(0),
       count: 0,
-      dims: model.head().inputs,
+      dims: splitModel(model).head().inputs,
     };
   }
   const [h, w, c] = model.inputShape;
@@ -156,7 +163,7 @@ export function featureSet(
   inputs.forEach((p, i) => batch.set(p, i * size));
   const x = tf.tensor4d(batch, [inputs.length, h, w, c]);
   try {
-    const y = model.features(x);
+    const y = splitModel(model).features(x);
     try {
       const features = y.dataSync().slice() as Float32Array;
       return {
@@ -178,12 +185,13 @@ export function featureSet(
  * runs once personalised. Shares (does not own) the base model's weights.
  */
 export function withHead(base: DigitModel, head: DenseHead): DigitModel {
+  const { features } = splitModel(base);
   const kernel = tf.tensor2d(head.kernel, [head.inputs, head.units]);
   const bias = tf.tensor1d(head.bias);
   return {
     ...base,
     predict: (x) =>
-      tf.tidy(() => tf.softmax(tf.add(tf.matMul(base.features(x) as tf.Tensor2D, kernel), bias))),
+      tf.tidy(() => tf.softmax(tf.add(tf.matMul(features(x) as tf.Tensor2D, kernel), bias))),
     head: () => ({ ...head, kernel: head.kernel.slice(), bias: head.bias.slice() }),
     dispose() {
       kernel.dispose();

@@ -69,12 +69,12 @@ Deno.test("personal head - withHead runs the shipped model with the given final 
   const r = rng(3);
   const digit = Float32Array.from({ length: 784 }, () => (r() < 0.2 ? r() : 0));
   // The shipped head itself gives the shipped output.
-  const same = withHead(model, model.head());
+  const same = withHead(model, model.head!());
   const a = predictProbabilities(model, [digit])[0];
   const b = predictProbabilities(same, [digit])[0];
   a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-5));
   // A head that always says 7.
-  const head = model.head();
+  const head = model.head!();
   head.kernel.fill(0);
   head.bias.fill(0);
   head.bias[7] = 10;
