@@ -49,6 +49,7 @@ await Deno.writeFile(root + REHEARSAL_LABELS_PATH, encodeIdx([picked.length], la
 // The indices, so that benchmarks can keep the rehearsal digits out of their simulated writers.
 await Deno.writeTextFile(
   new URL("rehearsal_indices.json", import.meta.url),
-  JSON.stringify({ source: "MNIST train", seed: Number(values.seed), indices: picked }) + "\n",
+  JSON.stringify({ source: "MNIST train", seed: Number(values.seed), indices: picked }, null, 2) +
+    "\n",
 );
 console.log(`${picked.length} digits, ${gz.length} bytes gzipped → static/personal/`);
