@@ -2,11 +2,14 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import {
   clearHistory,
   deleteEntry,
+  historyBytes,
   type HistoryEntry,
   HistoryStorageError,
   listEntries,
+  matchesReading,
   onHistoryChange,
   requestPersistentStorage,
+  restoreEntry,
   setCorrection,
   type StorageInfo,
   storageInfo,
@@ -40,7 +43,10 @@ export default function History() {
   const [shownCount, setShownCount] = useState(PAGE);
   const [openId, setOpenId] = useState<string | null>(null);
   const [confirmClear, setConfirmClear] = useState(false);
-  const [notice, setNotice] = useState<{ text: string; error?: boolean } | null>(null);
+  const [notice, setNotice] = useState<
+    { text: string; error?: boolean; undo?: () => void } | null
+  >(null);
+  const [query, setQuery] = useState("");
   const [exporting, setExporting] = useState(false);
   const [storage, setStorage] = useState<StorageInfo>({});
   const [now, setNow] = useState(0);
@@ -78,7 +84,8 @@ export default function History() {
   }, [refresh]);
 
   const entries = load.state === "ready" ? load.entries : [];
-  const more = entries.length > shownCount;
+  const found = query ? entries.filter((e) => matchesReading(e, query)) : entries;
+  const more = found.length > shownCount;
 
   // Load further rows as the end of the list scrolls into view.
   useEffect(() => {
@@ -102,6 +109,28 @@ export default function History() {
 
   const open = entries.find((e) => e.id === openId) ?? null;
   const count = entries.length;
+
+  const exportCsv = async () => {
+    try {
+      const { downloadCsv } = await import("../components/history/export_download.ts");
+      const summary = downloadCsv(entries);
+      setNotice({ text: `Exported ${summary.records} rows to ${summary.fileName}.` });
+    } catch (error) {
+      setNotice({ text: `The export failed: ${(error as Error)?.message ?? error}`, error: true });
+    }
+  };
+
+  const remove = async (id: string) => {
+    try {
+      const removed = await deleteEntry(id);
+      setNotice({
+        text: "Deleted.",
+        undo: removed ? () => act(() => restoreEntry(removed), "Restored.") : undefined,
+      });
+    } catch (error) {
+      setNotice({ text: messageOf(error), error: true });
+    }
+  };
 
   const exportAll = async () => {
     setExporting(true);
@@ -128,7 +157,7 @@ export default function History() {
           <p class="history-summary">
             {load.state === "ready" && count > 0
               ? `${count} recognition${count === 1 ? "" : "s"}, stored on this device only` +
-                (storage.usage ? ` (${formatBytes(storage.usage)} used)` : "")
+                ` (${formatBytes(historyBytes(entries))})`
               : "Your recognitions, stored on this device only"}
           </p>
         </div>
@@ -139,7 +168,10 @@ export default function History() {
             disabled={count === 0 || exporting}
             data-action="export"
           >
-            {exporting ? "Exporting…" : "Export"}
+            {exporting ? "Exporting…" : "Export for training"}
+          </button>
+          <button type="button" onClick={exportCsv} disabled={count === 0} data-action="export-csv">
+            Export CSV
           </button>
           <button
             type="button"
@@ -157,6 +189,20 @@ export default function History() {
         {notice && (
           <p class={notice.error ? "notice notice-error" : "notice"}>
             <span>{notice.text}</span>
+            {notice.undo && (
+              <button
+                type="button"
+                class="link-button"
+                data-action="undo-delete"
+                onClick={() => {
+                  const undo = notice.undo!;
+                  setNotice(null);
+                  undo();
+                }}
+              >
+                Undo
+              </button>
+            )}
             <button type="button" class="link-button" onClick={() => setNotice(null)}>
               Dismiss
             </button>
@@ -183,15 +229,37 @@ export default function History() {
       )}
       {count > 0 && (
         <>
+          <div class="history-search">
+            <label for="history-search" class="visually-hidden">Search by reading</label>
+            <input
+              id="history-search"
+              type="search"
+              inputMode="numeric"
+              placeholder="Search by reading, e.g. 472"
+              value={query}
+              onInput={(e) => {
+                setQuery((e.target as HTMLInputElement).value);
+                setShownCount(PAGE);
+              }}
+            />
+            {query && (
+              <span class="history-found" role="status">
+                {found.length} of {count}
+              </span>
+            )}
+          </div>
+          {query && found.length === 0 && (
+            <p class="history-empty">No reading contains “{query.replace(/\D+/g, "")}”.</p>
+          )}
           <ul class="history-list" aria-label="Recognitions, newest first">
-            {entries.slice(0, shownCount).map((entry) => (
+            {found.slice(0, shownCount).map((entry) => (
               <HistoryItem key={entry.id} entry={entry} now={now} onOpen={setOpenId} />
             ))}
           </ul>
           {more && (
             <div ref={sentinel} class="history-more">
               <button type="button" onClick={() => setShownCount((n) => n + PAGE)}>
-                Show more ({count - shownCount} left)
+                Show more ({found.length - shownCount} left)
               </button>
             </div>
           )}
@@ -220,11 +288,17 @@ export default function History() {
         onCorrect={(id, label) =>
           act(
             () => setCorrection(id, label),
-            label === null ? "Correction removed." : `Saved: it was ${label}.`,
+            label === null
+              ? "Correction removed."
+              : label === ""
+              ? "Saved: no digit."
+              : label === open?.digits
+              ? `Confirmed: it is ${label}.`
+              : `Saved: it was ${label}.`,
           )}
         onDelete={(id) => {
           setOpenId(null);
-          void act(() => deleteEntry(id), "Deleted.");
+          void remove(id);
         }}
       />
       <ConfirmDialog

@@ -7,6 +7,8 @@ import { DrawingPad } from "../components/recognizer/DrawingPad.tsx";
 import { ResultCard } from "../components/recognizer/ResultCard.tsx";
 import { ResultView } from "../components/recognizer/ResultView.tsx";
 import { EngineSettings } from "../components/recognizer/EngineSettings.tsx";
+import { useDrawingHistory } from "../components/recognizer/use_drawing_history.ts";
+import { PersonalModelPanel } from "../components/recognizer/PersonalModelPanel.tsx";
 import type { ResultItem } from "../components/recognizer/types.ts";
 import type { RecognitionSource } from "../lib/browser/history_store.ts";
 import {
@@ -125,7 +127,15 @@ export default function Recognizer(
         });
         await engineReady();
         const hashBytes = await file.arrayBuffer();
-        finish(key, await recognizePixels(decoded.pixels, { source, hashBytes, onStorageProblem }));
+        finish(
+          key,
+          await recognizePixels(decoded.pixels, {
+            source,
+            hashBytes,
+            onStorageProblem,
+            name: file.name || undefined,
+          }),
+        );
       } catch (e) {
         patch(key, { status: "error", message: messageOf(e) });
       }
@@ -143,7 +153,9 @@ export default function Recognizer(
     }
   };
 
+  const drawingHistory = useDrawingHistory(onStorageProblem);
   const onLiveDrawing = async (pixels: ImageData | null) => {
+    drawingHistory.changed(pixels);
     if (!pixels) {
       setDrawOutcome(null);
       setDrawError("");
@@ -159,10 +171,8 @@ export default function Recognizer(
       setDrawError(messageOf(e));
     }
   };
-  const onCommitDrawing = (pixels: ImageData) => {
-    // The finished drawing goes to the history; the reading on screen is already current.
-    recognizePixels(pixels, { source: "draw", onStorageProblem }).catch(() => {});
-  };
+  // The finished drawing goes to the history; the reading on screen is already current.
+  const onCommitDrawing = drawingHistory.commit;
 
   useEffect(() => {
     installDiagnostics();
@@ -296,6 +306,7 @@ export default function Recognizer(
         lastMs={lastMs}
         onChoose={(b) => setPreferredBackend(b).catch(() => {})}
       />
+      <PersonalModelPanel modelUrl={modelUrl} wasmDir={wasmDir} />
 
       <div class="rz-results-head" hidden={items.length === 0}>
         <h2>

@@ -18,15 +18,16 @@ const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /**
  * One recognition in full: the image, the probabilities, the details, and
- * the ways to fix it: "it was a 7" (a keypad for one digit, a field for
- * more), undo the correction, delete.
+ * the ways to fix it: "it is right", "it was a 7" (a keypad for a one-digit
+ * reading, and a field for any whole number), "no digit", undo the
+ * correction, delete.
  */
 export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   // Keep showing the last entry while the dialog closes.
   const [shown, setShown] = useState<HistoryEntry | null>(entry);
   if (entry && entry !== shown) setShown(entry);
-  const image = useObjectUrl(shown?.thumbnail);
+  const image = useObjectUrl(shown?.image ?? shown?.thumbnail);
   const [draft, setDraft] = useState("");
 
   useEffect(() => {
@@ -40,8 +41,9 @@ export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialog
   const e = shown;
   const label = e ? effectiveLabel(e) : "";
   const corrected = e?.correctedLabel !== undefined;
-  const single = !!e && e.digits.length <= 1 && label.length <= 1;
+  const single = !!e && e.digits.length === 1;
   const draftValid = /^\d{1,16}$/.test(draft);
+  const vouched = corrected || e?.confirmed === true;
 
   return (
     <dialog ref={ref} class="sheet entry-dialog" aria-labelledby="entry-title" onClose={onClose}>
@@ -76,6 +78,12 @@ export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialog
                 </p>
               )}
               <dl class="entry-details">
+                {e.name && (
+                  <>
+                    <dt>File</dt>
+                    <dd class="entry-name">{e.name}</dd>
+                  </>
+                )}
                 <dt>Source</dt>
                 <dd>{sourceLabel(e.source)}</dd>
                 <dt>When</dt>
@@ -102,54 +110,82 @@ export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialog
             </div>
           )}
           <section class="correction" aria-labelledby="correction-title">
-            <h3 id="correction-title">{corrected ? "Your correction" : "Wrong? It was…"}</h3>
-            {single
-              ? (
-                <div class="keypad" role="group" aria-labelledby="correction-title">
-                  {DIGITS.map((d) => (
-                    <button
-                      type="button"
-                      class="key"
-                      data-correct={d}
-                      aria-pressed={corrected && label === String(d)}
-                      onClick={() => onCorrect(e.id, String(d))}
-                    >
-                      {d}
-                    </button>
-                  ))}
-                </div>
-              )
-              : (
-                <form
-                  class="correction-form"
-                  onSubmit={(ev) => {
-                    ev.preventDefault();
-                    if (draftValid) onCorrect(e.id, draft);
-                  }}
-                >
-                  <label for="correction-input" class="visually-hidden">The right digits</label>
-                  <input
-                    id="correction-input"
-                    inputMode="numeric"
-                    autocomplete="off"
-                    pattern="[0-9]{1,16}"
-                    maxLength={16}
-                    value={draft}
-                    onInput={(ev) =>
-                      setDraft((ev.target as HTMLInputElement).value.trim())}
-                  />
-                  <button type="submit" class="primary" disabled={!draftValid}>
-                    Save
+            <h3 id="correction-title">
+              {corrected
+                ? "Your correction"
+                : e.confirmed
+                ? "You confirmed this reading"
+                : "Right? Or it was…"}
+            </h3>
+            {!vouched && (
+              <button
+                type="button"
+                class="primary confirm-button"
+                data-action="confirm"
+                onClick={() => onCorrect(e.id, e.digits)}
+              >
+                ✓ {e.digits ? `Yes, it is ${e.digits}` : "Yes, there is no digit"}
+              </button>
+            )}
+            {single && (
+              <div class="keypad" role="group" aria-labelledby="correction-title">
+                {DIGITS.map((d) => (
+                  <button
+                    type="button"
+                    class="key"
+                    data-correct={d}
+                    aria-pressed={corrected && label === String(d)}
+                    onClick={() => onCorrect(e.id, String(d))}
+                  >
+                    {d}
                   </button>
-                </form>
+                ))}
+              </div>
+            )}
+            <form
+              class="correction-form"
+              onSubmit={(ev) => {
+                ev.preventDefault();
+                if (draftValid) {
+                  onCorrect(e.id, draft);
+                }
+              }}
+            >
+              <label for="correction-input" class="visually-hidden">The right digits</label>
+              <input
+                id="correction-input"
+                inputMode="numeric"
+                autocomplete="off"
+                pattern="[0-9]{1,16}"
+                maxLength={16}
+                placeholder={single ? "or a whole number" : "e.g. 472"}
+                value={draft}
+                onInput={(ev) =>
+                  setDraft((ev.target as HTMLInputElement).value.replace(/\D+/g, ""))}
+              />
+              <button type="submit" class="primary" disabled={!draftValid}>
+                Save
+              </button>
+              {e.digits !== "" && (
+                <button
+                  type="button"
+                  data-action="no-digit"
+                  aria-pressed={corrected && label === ""}
+                  onClick={() => onCorrect(e.id, "")}
+                >
+                  No digit
+                </button>
               )}
-            {corrected && (
+            </form>
+            {vouched && (
               <button
                 type="button"
                 class="link-button"
                 onClick={() => onCorrect(e.id, null)}
               >
-                Undo correction (back to {e.digits || "no digit"})
+                {corrected
+                  ? `Undo correction (back to ${e.digits || "no digit"})`
+                  : "Undo confirmation"}
               </button>
             )}
           </section>

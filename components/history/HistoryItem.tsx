@@ -34,6 +34,7 @@ export function HistoryItem({ entry, now, onOpen }: HistoryItemProps) {
         <span class="history-main">
           <span class="history-digits">{label || "—"}</span>
           <span class="history-meta">
+            {entry.name ? `${entry.name} · ` : ""}
             {sourceLabel(entry.source)} · {formatTime(entry.time, now)}
           </span>
         </span>

@@ -13,6 +13,7 @@ import {
   writeHistoryExport,
 } from "../../lib/core/history_export.ts";
 import { preprocessImage } from "../../lib/core/preprocess.ts";
+import { writeHistoryCsv } from "../../lib/core/history_csv.ts";
 
 /** What an export contained, for the message shown after it. */
 export interface ExportSummary {
@@ -74,11 +75,8 @@ export async function toExportRecords(entries: HistoryEntry[]): Promise<ExportRe
   return records;
 }
 
-/** Writes the export of `entries` and starts its download. */
-export async function downloadExport(entries: HistoryEntry[]): Promise<ExportSummary> {
-  const records = await toExportRecords(entries);
-  const blob = new Blob([writeHistoryExport(records)], { type: EXPORT_MIME });
-  const fileName = exportFileName();
+/** Offers `blob` as a download named `fileName`. */
+function download(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -88,9 +86,35 @@ export async function downloadExport(entries: HistoryEntry[]): Promise<ExportSum
   link.remove();
   // Give the browser time to start reading the blob before it goes.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Writes the training export of `entries` and starts its download. */
+export async function downloadExport(entries: HistoryEntry[]): Promise<ExportSummary> {
+  const records = await toExportRecords(entries);
+  const fileName = exportFileName();
+  download(new Blob([writeHistoryExport(records)], { type: EXPORT_MIME }), fileName);
   return {
     records: records.length,
     digits: records.reduce((n, r) => n + r.crops.length, 0),
     fileName,
   };
+}
+
+/** Writes `entries` as CSV (one row per recognition) and starts its download. */
+export function downloadCsv(entries: HistoryEntry[]): ExportSummary {
+  const text = writeHistoryCsv(entries.map((e) => ({
+    time: e.time,
+    name: e.name,
+    source: e.source,
+    predicted: e.digits,
+    label: effectiveLabel(e),
+    corrected: e.correctedLabel !== undefined,
+    confirmed: e.confirmed === true,
+    confidence: e.confidence,
+    modelVersion: e.modelVersion,
+    id: e.id,
+  })));
+  const fileName = exportFileName().replace(/\.[a-z]+$/, ".csv");
+  download(new Blob([text], { type: "text/csv" }), fileName);
+  return { records: entries.length, digits: 0, fileName };
 }

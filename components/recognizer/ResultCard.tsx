@@ -1,16 +1,35 @@
+import { useState } from "preact/hooks";
 import type { ResultItem } from "./types.ts";
 import { ResultView } from "./ResultView.tsx";
-import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
+import { ReadingFeedback, type Verdict } from "./ReadingFeedback.tsx";
+import { ShareReading } from "./ShareReading.tsx";
+import { lowestConfidence, type RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
+import { resultWithLabel } from "../../lib/browser/reading_feedback.ts";
 
 const SOURCE_LABELS = { camera: "Camera", upload: "Upload", draw: "Drawing", share: "Shared" };
+
+function verdictOf(outcome: RecognitionOutcome | undefined): Verdict {
+  if (outcome?.correctedLabel !== undefined) {
+    return { kind: "corrected", label: outcome.correctedLabel, fromHistory: true };
+  }
+  return outcome?.confirmed ? { kind: "confirmed" } : { kind: "none" };
+}
 
 /**
  * One image of the results list: its preview with the digits boxed, then the
  * reading, a spinner while working, or a clear message when it was refused.
- * `data-digit` / `data-confidence` carry the reading for scripts and tests.
+ * A tap on the reading corrects it; one tap confirms it. `data-digit` /
+ * `data-confidence` carry the reading (as corrected) for scripts and tests.
  */
 export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelow?: number }) {
-  const r = item.outcome?.result;
+  // A reading from the history already carries the user's label: it is the model's reading here.
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [editing, setEditing] = useState(false);
+  const current = verdict ?? verdictOf(item.outcome);
+  const outcome = item.outcome && current.kind === "corrected" && !current.fromHistory
+    ? { ...item.outcome, result: resultWithLabel(item.outcome.result, current.label) }
+    : item.outcome;
+  const r = outcome?.result;
   const digit = item.status === "done" && r ? r.digits : "";
   const confidence = item.status === "done" && r && !r.noDigit ? lowestConfidence(r) : 0;
   return (
@@ -65,8 +84,23 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
           </p>
         )}
         {item.status === "error" && <p class="rz-error">{item.message}</p>}
-        {item.status === "done" && item.outcome && (
-          <ResultView outcome={item.outcome} unsureBelow={unsureBelow} />
+        {item.status === "done" && outcome && item.outcome && (
+          <>
+            <ResultView
+              outcome={outcome}
+              unsureBelow={unsureBelow}
+              onEditReading={item.outcome.historyId ? () => setEditing(true) : undefined}
+            >
+              <ReadingFeedback
+                outcome={item.outcome}
+                verdict={current}
+                onVerdict={setVerdict}
+                editing={editing}
+                onEditing={setEditing}
+              />
+              <ShareReading text={outcome.result.digits} />
+            </ResultView>
+          </>
         )}
       </div>
     </article>

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
 import { UNSURE_BELOW } from "../../lib/core/recognize.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
 import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
@@ -16,17 +17,36 @@ export function percent(p: number): string {
  * (its 28×28 inputs) and the ten probabilities of the selected digit.
  */
 export function ResultView(
-  { outcome, unsureBelow = UNSURE_BELOW }: { outcome: RecognitionOutcome; unsureBelow?: number },
+  { outcome, unsureBelow = UNSURE_BELOW, onEditReading, children }: {
+    outcome: RecognitionOutcome;
+    unsureBelow?: number;
+    /** When given, a tap on the reading calls it (to correct the reading). */
+    onEditReading?: () => void;
+    /** Actions on the reading (confirm, correct, share), shown right under it. */
+    children?: ComponentChildren;
+  },
 ) {
   const { result, crops } = outcome;
   const [selected, setSelected] = useState(0);
   if (result.noDigit) {
     return (
       <div class="rz-reading rz-reading-none">
-        <p class="rz-headline">No digit found</p>
+        {onEditReading
+          ? (
+            <button
+              type="button"
+              class="rz-headline rz-editable"
+              onClick={onEditReading}
+              title="Correct this reading"
+            >
+              No digit found
+            </button>
+          )
+          : <p class="rz-headline">No digit found</p>}
         <p class="rz-hint">
           {hintFor(result.reason)}
         </p>
+        {children && <div class="rz-actions">{children}</div>}
       </div>
     );
   }
@@ -36,9 +56,23 @@ export function ResultView(
   const many = result.predictions.length > 1;
   return (
     <div class={unsure ? "rz-reading rz-reading-unsure" : "rz-reading"}>
-      <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
-        {result.digits}
-      </p>
+      {onEditReading
+        ? (
+          <button
+            type="button"
+            class="rz-digits rz-editable"
+            aria-label={`Read: ${result.digits.split("").join(" ")}. Correct this reading`}
+            title="Correct this reading"
+            onClick={onEditReading}
+          >
+            {result.digits}
+          </button>
+        )
+        : (
+          <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
+            {result.digits}
+          </p>
+        )}
       <p class="rz-confidence">
         {unsure
           ? (
@@ -54,6 +88,7 @@ export function ResultView(
             </>
           )}
       </p>
+      {children && <div class="rz-actions">{children}</div>}
       <div class="rz-seen">
         <p class="rz-label">What the model saw</p>
         <ul class="rz-cells">

@@ -33,7 +33,10 @@ export interface EngineState {
   preferred: BackendName | null;
   /** Backends that failed on this page, with the reason. */
   failed: Partial<Record<BackendName, string>>;
+  /** The version of the model reading now: the shipped one's, plus "+" and the adapter's id. */
   modelVersion?: string;
+  /** The shipped model's version. */
+  baseModelVersion?: string;
   /** Milliseconds from navigation start until the first prediction was possible. */
   readyAt?: number;
   /** Milliseconds of the warm-up prediction (includes shader compilation on GPUs). */
@@ -55,6 +58,15 @@ const listeners = new Set<(s: EngineState) => void>();
 let config: EngineConfig | undefined;
 let artifacts: Promise<ModelArtifacts> | undefined;
 let model: DigitModel | undefined;
+/** A change to the model on this device (the personal model, lib/browser/personal_model.ts). */
+export interface ModelAdapter {
+  /** Short id, appended to the model version (history entries record which model read them). */
+  id: string;
+  /** The model to run in place of `base` (sharing its weights; disposed on its own). */
+  wrap: (base: DigitModel) => DigitModel;
+}
+let adapter: ModelAdapter | null = null;
+let adapted: DigitModel | undefined;
 /** GPU backends whose context/device was lost since they were activated. */
 const lost = new Set<BackendName>();
 /** Every model run and backend switch goes through this chain, one at a time. */
@@ -132,11 +144,42 @@ function watchForLoss(name: BackendName): void {
 
 function releaseModel(): void {
   try {
+    adapted?.dispose();
     model?.dispose();
   } catch {
     // The weights lived on a backend that is gone; nothing left to free.
   }
   model = undefined;
+  adapted = undefined;
+}
+
+/** Rebuilds the adapted model for the current backend; what the page runs is `active()`. */
+function adapt(): void {
+  try {
+    adapted?.dispose();
+  } catch {
+    // As in releaseModel.
+  }
+  adapted = model && adapter ? adapter.wrap(model) : undefined;
+  const base = state.baseModelVersion;
+  setState({ modelVersion: base && adapter ? `${base}+${adapter.id}` : base });
+}
+
+function active(): DigitModel | undefined {
+  return adapted ?? model;
+}
+
+/**
+ * Runs `adapter`'s model in place of the shipped one from the next
+ * prediction on (null: the shipped model again). Applied in turn with
+ * predictions, and again after a backend switch.
+ */
+export function setModelAdapter(next: ModelAdapter | null): Promise<void> {
+  return serial(() => {
+    adapter = next;
+    adapt();
+    return Promise.resolve();
+  });
 }
 
 /** Tries the backends of `chain` in order until one runs the model; throws if none does. */
@@ -160,12 +203,13 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
         status: "ready",
         backend: name,
         reason: userChoice && name === chain[0] ? "your choice" : explainChoice(state.probe!, name),
-        modelVersion: art.version,
+        baseModelVersion: art.version,
         warmupMs,
         failed,
         error: undefined,
         readyAt: state.readyAt ?? performance.now(),
       });
+      adapt();
       document.documentElement.dataset.recognizerReady = "true";
       return;
     } catch (e) {
@@ -240,6 +284,7 @@ export function classifyPreprocessed(
 ): Promise<RecognitionResult & { backend: string }> {
   return serial(async () => {
     while (true) {
+      const model = active();
       if (state.status !== "ready" || !model || !state.backend) {
         throw new Error(state.error ?? "the recognizer is not ready yet");
       }

@@ -26,8 +26,16 @@ export interface HistoryEntry {
   /** Milliseconds since the epoch. */
   time: number;
   source: RecognitionSource;
-  /** A small JPEG/PNG of the image (a Blob, never a data URL). */
+  /** A small JPEG/PNG of the image (a Blob, never a data URL), for lists. */
   thumbnail: Blob;
+  /**
+   * The image at a size where a photographed number stays readable (longer
+   * side ≤ 1024 px, see `IMAGE_SIDE` in lib/browser/thumbnail.ts); absent in
+   * entries stored before it was kept.
+   */
+  image?: Blob;
+  /** The file name of an upload or share, when there was one. */
+  name?: string;
   /** The recognised digits, e.g. "2026"; "" when no digit was found. */
   digits: string;
   /** The lowest per-digit confidence, 0..1. */
@@ -36,8 +44,12 @@ export interface HistoryEntry {
   probabilities: number[][];
   backend: string;
   modelVersion: string;
-  /** A label the user set because the model was wrong. */
+  /** A label the user set because the model was wrong; "" means "no digit". */
   correctedLabel?: string;
+  /** True when the user said the reading is right (one tap on the result). */
+  confirmed?: boolean;
+  /** When the user last corrected or confirmed it (ms since the epoch). */
+  labelledAt?: number;
   /**
    * Optional: the 28×28 inputs the model saw, 784 bytes per digit (0 =
    * background, 255 = ink), left to right (see `packCrops` in
@@ -112,7 +124,7 @@ async function run<T>(op: (s: UseStore) => Promise<T>): Promise<T> {
 
 /** A change to the history, as seen by every tab. */
 export type HistoryChange =
-  | { type: "saved" | "corrected" | "deleted"; id: string }
+  | { type: "saved" | "corrected" | "deleted" | "restored"; id: string }
   | { type: "cleared" };
 
 const changeListeners = new Set<(change: HistoryChange) => void>();
@@ -185,17 +197,18 @@ export async function findByHash(id: string): Promise<HistoryEntry | undefined> 
 /**
  * Stores (or replaces) a recognition. Never rejects: a failure (full disk,
  * private mode, blocked database) is reported to `onStorageProblem` listeners.
- * A correction the user already made to the same image is kept.
+ * A correction or confirmation the user already made to the same image is kept.
  */
 export async function saveEntry(entry: HistoryEntry): Promise<void> {
   try {
     await run(async (s) => {
-      const previous = entry.correctedLabel === undefined
+      const previous = entry.correctedLabel === undefined && !entry.confirmed
         ? await get<HistoryEntry>(entry.id, s)
         : undefined;
-      const stored = previous?.correctedLabel !== undefined
-        ? { ...entry, correctedLabel: previous.correctedLabel }
-        : entry;
+      const stored = { ...entry };
+      if (previous?.correctedLabel !== undefined) stored.correctedLabel = previous.correctedLabel;
+      if (previous?.confirmed) stored.confirmed = true;
+      if (previous?.labelledAt) stored.labelledAt = previous.labelledAt;
       await set(entry.id, stored, s);
     });
   } catch (error) {
@@ -212,31 +225,56 @@ export async function listEntries(): Promise<HistoryEntry[]> {
   return all.map(([, e]) => e).sort((a, b) => b.time - a.time);
 }
 
-/** Removes one recognition. Rejects with a `HistoryStorageError`. */
-export async function deleteEntry(id: string): Promise<void> {
-  await run((s) => del(id, s));
+/**
+ * Removes one recognition and resolves what was removed (for undo with
+ * `restoreEntry`), `undefined` when it was already gone. Rejects with a
+ * `HistoryStorageError`.
+ */
+export async function deleteEntry(id: string): Promise<HistoryEntry | undefined> {
+  const removed = await run(async (s) => {
+    const entry = await get<HistoryEntry>(id, s);
+    await del(id, s);
+    return entry;
+  });
   announce({ type: "deleted", id });
+  return removed;
+}
+
+/** Puts back an entry `deleteEntry` removed (undo). Rejects with a `HistoryStorageError`. */
+export async function restoreEntry(entry: HistoryEntry): Promise<void> {
+  await run((s) => set(entry.id, entry, s));
+  announce({ type: "restored", id: entry.id });
+}
+
+/** Whether `label` is a valid correction: 1 to 16 digits, or "" for "no digit". */
+export function isValidLabel(label: string): boolean {
+  return /^\d{0,16}$/.test(label);
 }
 
 /**
- * Sets the label the user says is right ("it was a 7"), or removes the
- * correction with `null` (or a label equal to the prediction). Resolves the
- * updated entry, or `undefined` when it no longer exists. Rejects with a
+ * Sets the label the user says is right ("it was a 7", "" for "no digit").
+ * The prediction itself as the label marks the entry confirmed ("the reading
+ * is right"); `null` removes the correction and the confirmation. Resolves
+ * the updated entry, or `undefined` when it no longer exists. Rejects with a
  * `HistoryStorageError`.
  */
 export async function setCorrection(
   id: string,
   label: string | null,
 ): Promise<HistoryEntry | undefined> {
-  if (label !== null && !/^\d{1,16}$/.test(label)) {
-    throw new RangeError(`A label is 1 to 16 digits, got "${label}"`);
+  if (label !== null && !isValidLabel(label)) {
+    throw new RangeError(`A label is up to 16 digits, got "${label}"`);
   }
   const updated = await run(async (s) => {
     const entry = await get<HistoryEntry>(id, s);
     if (!entry) return undefined;
     const next: HistoryEntry = { ...entry };
-    if (label === null || label === entry.digits) delete next.correctedLabel;
-    else next.correctedLabel = label;
+    delete next.correctedLabel;
+    delete next.confirmed;
+    delete next.labelledAt;
+    if (label === entry.digits) next.confirmed = true;
+    else if (label !== null) next.correctedLabel = label;
+    if (label !== null) next.labelledAt = Date.now();
     await set(id, next, s);
     return next;
   });
@@ -253,6 +291,33 @@ export async function clearHistory(): Promise<void> {
 /** The label to trust: the user's correction when there is one, else the prediction. */
 export function effectiveLabel(entry: HistoryEntry): string {
   return entry.correctedLabel ?? entry.digits;
+}
+
+/** Whether the user vouched for the entry's label (corrected or confirmed it). */
+export function isUserLabelled(entry: HistoryEntry): boolean {
+  return entry.correctedLabel !== undefined || entry.confirmed === true;
+}
+
+/** Whether `entry` reads `query` (digits of its label, e.g. "47" finds "472"); "" matches all. */
+export function matchesReading(entry: HistoryEntry, query: string): boolean {
+  const q = query.replace(/\D+/g, "");
+  return q === "" || effectiveLabel(entry).includes(q);
+}
+
+/**
+ * Bytes the history itself takes: its images, thumbnails, crops and readings
+ * (what the browser's own estimate mixes with the app's cached files).
+ */
+export function historyBytes(entries: HistoryEntry[]): number {
+  let total = 0;
+  for (const e of entries) {
+    total += e.thumbnail?.size ?? 0;
+    total += e.image?.size ?? 0;
+    total += e.crops?.byteLength ?? 0;
+    // Readings and metadata, as stored (structured clone ~ their JSON size).
+    total += 8 * e.probabilities.flat().length + 200 + (e.name?.length ?? 0) * 2;
+  }
+  return total;
 }
 
 // ---- persistence ---------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import {
 } from "./history_store.ts";
 import { packCrops } from "../core/history_export.ts";
 import { classifyPreprocessed, getEngineState } from "./engine.ts";
-import { makeThumbnail } from "./thumbnail.ts";
+import { IMAGE_SIDE, makeThumbnail } from "./thumbnail.ts";
+import { resultWithLabel } from "./reading_feedback.ts";
 
 /** What the UI needs to show one recognition. */
 export interface RecognitionOutcome {
@@ -30,6 +31,14 @@ export interface RecognitionOutcome {
   /** True when the result came from the history instead of the model. */
   fromHistory: boolean;
   backend: string;
+  /** The history entry's id (the image's hash), when the history is in use. */
+  historyId?: string;
+  /** Settles once the entry is stored (corrections wait for it); absent when nothing is saved. */
+  saved?: Promise<void>;
+  /** The user's own label for this image ("" = no digit), when they corrected it before. */
+  correctedLabel?: string;
+  /** True when the user confirmed this reading before. */
+  confirmed?: boolean;
 }
 
 /** How to treat one image. */
@@ -39,6 +48,8 @@ export interface RecognizeOptions {
   hashBytes?: BufferSource;
   /** Look up and store in the history (default true; false for live drawing previews). */
   history?: boolean;
+  /** The file name, kept with the history entry. */
+  name?: string;
   /** Confidence under which a reading is "not sure" (default lib/core/recognize.ts's). */
   unsureBelow?: number;
   /** Called with a short message when the history cannot be used for a reason the store cannot see. */
@@ -62,7 +73,11 @@ export function lowestConfidence(result: RecognitionResult): number {
   return result.predictions.reduce((m, p) => Math.min(m, p.confidence), 1);
 }
 
-/** Rebuilds a result from a history entry; boxes come from today's preprocessing when it agrees. */
+/**
+ * Rebuilds a result from a history entry; boxes come from today's
+ * preprocessing when it agrees. The user's correction wins over the model:
+ * its digits are certain (confidence 1), and "" reads as no digit.
+ */
 export function resultFromHistory(
   entry: HistoryEntry,
   pre: PreprocessResult,
@@ -82,7 +97,7 @@ export function resultFromHistory(
     };
   });
   const noDigit = predictions.length === 0;
-  return {
+  const read: RecognitionResult = {
     digits: entry.digits,
     predictions,
     noDigit: noDigit,
@@ -90,6 +105,7 @@ export function resultFromHistory(
     reason: noDigit ? pre.reason ?? "no digit found" : undefined,
     timings: { preprocessMs: preprocessMs, modelMs: 0 },
   };
+  return entry.correctedLabel === undefined ? read : resultWithLabel(read, entry.correctedLabel);
 }
 
 /** Recognises `pixels` (RGBA), using and filling the history as `options` say. */
@@ -118,9 +134,18 @@ export async function recognizePixels(
   if (id) {
     try {
       const entry = await withTimeout(findByHash(id), STORAGE_TIMEOUT_MS);
-      if (entry && entry.modelVersion === version) {
+      // The user's correction holds whatever model read the image; a reading, only for its model.
+      if (entry && (entry.correctedLabel !== undefined || entry.modelVersion === version)) {
         const result = resultFromHistory(entry, pre, options.unsureBelow, preprocessMs);
-        return { result, crops, fromHistory: true, backend: entry.backend };
+        return {
+          result,
+          crops,
+          fromHistory: true,
+          backend: entry.backend,
+          historyId: id,
+          correctedLabel: entry.correctedLabel,
+          confirmed: entry.confirmed,
+        };
       }
     } catch {
       // The store answers within its own timeout and reports the problem to the status bar;
@@ -137,12 +162,14 @@ export async function recognizePixels(
   if (id) {
     const entryId = id;
     // Saved in the background: the user sees the result without waiting for the disk.
-    (async () => {
+    const saved = (async () => {
       const entry: HistoryEntry = {
         id: entryId,
         time: Date.now(),
         source: options.source,
+        ...(options.name ? { name: options.name } : {}),
         thumbnail: await makeThumbnail(pixels),
+        image: await makeThumbnail(pixels, IMAGE_SIDE),
         digits: result.digits,
         confidence: result.noDigit ? 0 : lowestConfidence(result),
         probabilities: result.predictions.map((p) => p.probabilities),
@@ -153,6 +180,7 @@ export async function recognizePixels(
       };
       await saveEntry(entry); // Never rejects: the store reports its own failures.
     })().catch(() => options.onStorageProblem?.("This result could not be saved to the history."));
+    return { result, crops, fromHistory: false, backend, historyId: entryId, saved };
   }
   return { result, crops, fromHistory: false, backend };
 }

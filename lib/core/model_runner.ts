@@ -29,8 +29,24 @@ export interface DigitModel {
   readonly metadata: Record<string, unknown>;
   /** Runs the model on a [N, ...input_shape] batch; the caller owns the result. */
   predict(x: tf.Tensor): tf.Tensor;
+  /**
+   * The penultimate features of a [N, ...input_shape] batch ([N, F]: the
+   * input of the final Dense layer); the caller owns the result. (Optional so
+   * that stand-in models need not have it; every loaded model has.)
+   */
+  features?(x: tf.Tensor): tf.Tensor;
+  /** The final Dense layer's weights (its kernel row-major [F, units]), copied. */
+  head?(): DenseHead;
   /** Frees the weight tensors. */
   dispose(): void;
+}
+
+/** Weights of a final softmax Dense layer: `kernel` is [inputs, units] row-major. */
+export interface DenseHead {
+  inputs: number;
+  units: number;
+  kernel: Float32Array;
+  bias: Float32Array;
 }
 
 /** A model whose topology or weights this runner cannot interpret. */
@@ -325,16 +341,43 @@ export function modelFromArtifacts(json: ModelJson, weightData: ArrayBuffer): Di
   const shape = (first.batch_input_shape ?? first.batchInputShape) as (number | null)[] | undefined;
   const inputShape = shape ? shape.slice(1).map((d) => d ?? -1) : [28, 28, 1];
   const kept = Object.entries(tensors).filter(([n]) => used.has(n)).map(([, t]) => t);
+  // The head is the last Dense layer; only Dropout (inert here) may follow it.
+  let headAt = layers.length - 1;
+  while (headAt > 0 && layers[headAt].class_name === "Dropout") headAt--;
+  const headSpec = layers[headAt];
+  const run = (x: tf.Tensor, end: number) =>
+    tf.tidy(() => {
+      let y = x;
+      for (let i = 0; i < end; i++) if (ops[i]) y = ops[i]!(y);
+      return y;
+    });
   return {
     inputShape,
     layerTypes: layers.map((l) => l.class_name),
     metadata: json.userDefinedMetadata ?? {},
     predict(x: tf.Tensor): tf.Tensor {
-      return tf.tidy(() => {
-        let y = x;
-        for (const op of ops) if (op) y = op(y);
-        return y;
-      });
+      return run(x, ops.length);
+    },
+    features(x: tf.Tensor): tf.Tensor {
+      if (headSpec?.class_name !== "Dense") {
+        throw new ModelFormatError("the model does not end in a Dense layer");
+      }
+      return run(x, headAt);
+    },
+    head(): DenseHead {
+      const name = headSpec?.config?.name as string | undefined;
+      const kernel = name ? tensors[`${name}/kernel`] : undefined;
+      if (headSpec?.class_name !== "Dense" || !kernel) {
+        throw new ModelFormatError("the model does not end in a Dense layer");
+      }
+      const bias = tensors[`${name}/bias`];
+      const [inputs, units] = kernel.shape;
+      return {
+        inputs,
+        units,
+        kernel: kernel.dataSync().slice() as Float32Array,
+        bias: bias ? bias.dataSync().slice() as Float32Array : new Float32Array(units),
+      };
     },
     dispose() {
       for (const t of kept) t.dispose();

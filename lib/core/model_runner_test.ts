@@ -247,3 +247,33 @@ Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => 
   runner.dispose();
   layersModel.dispose();
 });
+
+Deno.test("model_runner - features are the final Dense layer's input: head(features) gives the model's output", async () => {
+  const model = await loadModel(modelPath());
+  const digits = Array.from({ length: 3 }, (_, i) => {
+    const r = rng(40 + i);
+    return Float32Array.from({ length: 784 }, () => (r() < 0.2 ? r() : 0));
+  });
+  const x = tf.tensor4d(digits.flatMap((d) => [...d]), [3, 28, 28, 1]);
+  const before = tf.memory().numTensors;
+  const f = model.features!(x);
+  assert.deepEqual(f.shape, [3, 96]);
+  const { inputs, units, kernel, bias } = model.head!();
+  assert.deepEqual([inputs, units], [96, 10]);
+  const features = await f.data();
+  const expected = predictProbabilities(model, digits);
+  for (let n = 0; n < 3; n++) {
+    const z = Array.from(bias);
+    for (let i = 0; i < inputs; i++) {
+      for (let u = 0; u < units; u++) z[u] += features[n * inputs + i] * kernel[i * units + u];
+    }
+    const max = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, u) => assert.ok(Math.abs(v / sum - expected[n][u]) < 1e-4));
+  }
+  f.dispose();
+  assert.equal(tf.memory().numTensors, before, "features frees its intermediates");
+  x.dispose();
+  model.dispose();
+});
