@@ -339,17 +339,17 @@ function folderMarkdown(f: FolderEval): string {
     f.modelMs.toFixed(1)
   } ms per image`;
   if (f.kind === "nondigits") {
-    return `### No-digit images: \`${name}\`\n\n${timing}.\n\n${
+    return `#### No-digit images: \`${name}\`\n\n${timing}.\n\n${
       formatNondigitsMarkdown(summariseNondigits(f.rows), f.rows)
     }`;
   }
   if (f.kind === "numbers") {
-    return `### Numbers: \`${name}\`\n\n${timing}.\n\n${
+    return `#### Numbers: \`${name}\`\n\n${timing}.\n\n${
       formatNumbersMarkdown(summariseNumbers(f.rows), f.rows)
     }`;
   }
   const s = summarise(f.rows);
-  return `### Single digits: \`${name}\`\n\n${timing}; answered "no digit" wrongly: ${s.rejected} of ${s.total}.\n\n${
+  return `#### Single digits: \`${name}\`\n\n${timing}; answered "no digit" wrongly: ${s.rejected} of ${s.total}.\n\n${
     formatMarkdown(s, f.rows)
   }`;
 }
