@@ -1,10 +1,11 @@
 /**
  * `deno task predict [--model PATH] [--deadline SECONDS] FILE…`
  *
- * Prints one JSON line per file:
- * `{"file":…,"digits":"2026","predictions":[{"digit":2,"confidence":0.99,"box":[x,y,w,h]},…]}`
- * plus `"unsure":true` when a digit is below the confidence threshold and
- * `"no_digit":true,"reason":…` when the image holds none. A file that cannot
+ * Prints one JSON line per file, in the API's format (lib/core/result_json.ts,
+ * without the ten probabilities):
+ * `{"file":…,"digits":"2026","predictions":[{"digit":2,"confidence":0.99,"box":[x,y,w,h],"not_digit":0.01},…],"no_digit":false,"unsure":false}`;
+ * an image without digits answers `"no_digit":true` with a `reason` and a
+ * `kind` (blank, noise, nothing, writing, symbol, drawing, photo). A file that cannot
  * be read or decoded gets `{"file":…,"error":…,"code":…}`; the other files
  * are still processed and the exit status is 1 at the end. Each file is
  * decoded in a worker with a deadline (as the API does), so a file that
@@ -12,7 +13,8 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
-import { type DigitModel, loadModel } from "../lib/core/model_runner.ts";
+import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
+import { outcomeJson } from "../lib/core/result_json.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
@@ -32,25 +34,12 @@ export async function predictFile(
   model: DigitModel,
   file: string,
   pool: PreprocessPool,
+  head?: DigitModel,
 ): Promise<Record<string, unknown>> {
   try {
     const { pre, preprocessMs } = await pool.run(await Deno.readFile(file), DEFAULT_MAX_PIXELS);
-    const r = classifyDigits(model, pre, {}, preprocessMs);
-    const line: Record<string, unknown> = {
-      file,
-      digits: r.digits,
-      predictions: r.predictions.map((p) => ({
-        digit: p.digit,
-        confidence: Math.round(p.confidence * 1e4) / 1e4,
-        box: p.box,
-      })),
-    };
-    if (r.unsure) line.unsure = true;
-    if (r.noDigit) {
-      line.no_digit = true;
-      line.reason = r.reason;
-    }
-    return line;
+    const r = classifyDigits(model, pre, { noDigitHead: head }, preprocessMs);
+    return { file, ...outcomeJson(r) };
   } catch (e) {
     const code = e instanceof ApiError
       ? e.code
@@ -75,9 +64,9 @@ async function main(): Promise<number> {
     return 2;
   }
   await initInferenceBackend();
-  let model: DigitModel;
+  let model: DigitModel, head: DigitModel | undefined;
   try {
-    model = await loadModel(values.model!);
+    ({ model, head } = await loadModelWithHead(values.model!));
   } catch (e) {
     console.error(`cannot load the model ${values.model}: ${(e as Error).message}`);
     return 2;
@@ -85,12 +74,13 @@ async function main(): Promise<number> {
   let failed = 0;
   const pool = new PreprocessPool({ size: 1, timeoutMs: Number(values.deadline) * 1000 });
   for (const file of positionals) {
-    const line = await predictFile(model, file, pool);
+    const line = await predictFile(model, file, pool, head);
     if ("error" in line) failed++;
     console.log(JSON.stringify(line));
   }
   pool.close();
   model.dispose();
+  head?.dispose();
   return failed ? 1 : 0;
 }
 

@@ -5,7 +5,7 @@ import { loadMnistSplit } from "../training/mnist_files.ts";
 import { classMetrics, predictDigits } from "../training/metrics.ts";
 import { loadModelDir } from "../training/model_io.ts";
 import { mnistDir } from "./mnist_dir.ts";
-import { SUPPORTED_LAYERS } from "../lib/core/model_runner.ts";
+import { NO_DIGIT_HEAD_FILE, SUPPORTED_LAYERS } from "../lib/core/model_runner.ts";
 
 /**
  * The accuracy the shipped model really reaches on the 10,000 MNIST test
@@ -14,6 +14,8 @@ import { SUPPORTED_LAYERS } from "../lib/core/model_runner.ts";
  */
 const SHIPPED_MIN_ACCURACY = 0.996;
 const MAX_WEIGHT_BYTES = 250 * 1024;
+/** Digit model and no-digit head together (issue 12's budget). */
+const MAX_TOTAL_WEIGHT_BYTES = 150 * 1024;
 const MODEL_DIR = new URL("../static/model/", import.meta.url).pathname;
 
 const modelJson = JSON.parse(await Deno.readTextFile(`${MODEL_DIR}/model.json`));
@@ -27,13 +29,19 @@ Deno.test("shipped model - is a sequential layers model of layer types the runne
   }
 });
 
-Deno.test("shipped model - model.json and its shards are the whole model, small enough to download", async () => {
+Deno.test("shipped model - model.json, the no-digit head and their shards are the whole model, small enough to download", async () => {
   const files = [...Deno.readDirSync(MODEL_DIR)].map((e) => e.name).sort();
-  const shards = modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
-  assert.deepEqual(files, ["model.json", ...shards].sort());
+  const headJson = JSON.parse(await Deno.readTextFile(`${MODEL_DIR}/${NO_DIGIT_HEAD_FILE}`));
+  const shardsOf = (json: typeof modelJson) =>
+    json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths) as string[];
+  const shards = shardsOf(modelJson), headShards = shardsOf(headJson);
+  assert.deepEqual(files, ["model.json", NO_DIGIT_HEAD_FILE, ...shards, ...headShards].sort());
   let bytes = 0;
   for (const s of shards) bytes += (await Deno.stat(`${MODEL_DIR}/${s}`)).size;
   assert.ok(bytes <= MAX_WEIGHT_BYTES, `weights are ${bytes} bytes`);
+  for (const s of headShards) bytes += (await Deno.stat(`${MODEL_DIR}/${s}`)).size;
+  assert.ok(bytes <= MAX_TOTAL_WEIGHT_BYTES, `weights with the head are ${bytes} bytes`);
+  assert.equal(headJson.userDefinedMetadata.base_model, modelJson.userDefinedMetadata.version);
 });
 
 Deno.test("shipped model - userDefinedMetadata.version is the content hash of topology, manifest and weights", async () => {

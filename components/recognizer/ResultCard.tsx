@@ -45,14 +45,22 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
           ? (
             <div class="rz-preview">
               <img src={item.previewUrl} alt={`Your image ${item.name}`} />
-              {r && item.size && r.predictions.map((p, i) => {
+              {r && item.size && [
+                ...r.predictions.map((p) => ({ box: p.box, tag: String(p.digit), cls: "rz-box" })),
+                // Shapes judged not to be digits: boxed too, so the user sees what was left out.
+                ...(r.rejected ?? []).map((s) => ({
+                  box: s.box,
+                  tag: "✕",
+                  cls: "rz-box rz-box-rejected",
+                })),
+              ].map(({ box, tag, cls }, i) => {
                 const [w, h] = item.size!;
-                const [x, y, bw, bh] = p.box;
+                const [x, y, bw, bh] = box;
                 if (!bw || !bh) return null;
                 return (
                   <span
                     key={i}
-                    class="rz-box"
+                    class={cls}
                     aria-hidden="true"
                     style={{
                       left: `${(x / w) * 100}%`,
@@ -61,7 +69,7 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
                       height: `${(bh / h) * 100}%`,
                     }}
                   >
-                    <span class="rz-box-tag">{p.digit}</span>
+                    <span class="rz-box-tag">{tag}</span>
                   </span>
                 );
               })}

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { UNSURE_BELOW } from "../../lib/core/recognize.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
+import type { RecognitionResult } from "../../lib/core/image_types.ts";
 import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
 import { DigitCrop } from "./DigitCrop.tsx";
 import { ProbabilityBars } from "./ProbabilityBars.tsx";
@@ -43,8 +44,8 @@ export function ResultView(
             </button>
           )
           : <p class="rz-headline">No digit found</p>}
-        <p class="rz-hint">
-          {hintFor(result.reason)}
+        <p class="rz-hint" data-kind={result.kind}>
+          {hintFor(result)}
         </p>
         {children && <div class="rz-actions">{children}</div>}
       </div>
@@ -77,8 +78,11 @@ export function ResultView(
         {unsure
           ? (
             <>
-              <span class="rz-badge rz-badge-unsure">Not sure</span> {percent(lowest)}{" "}
-              confident. Try a closer, sharper or better-lit image.
+              <span class="rz-badge rz-badge-unsure">Not sure</span> {percent(lowest)} confident.
+              {" "}
+              {result.rejected?.length
+                ? "Some shapes did not look like digits and were left out."
+                : "Try a closer, sharper or better-lit image."}
             </>
           )
           : (
@@ -129,12 +133,22 @@ export function ResultView(
   );
 }
 
-/** A friendlier version of preprocessing's reason for finding nothing. */
-export function hintFor(reason: string | undefined): string {
-  if (!reason) return "Try an image with a clearly written digit.";
-  if (reason.startsWith("blank")) return "The image looks blank. Write or photograph a digit.";
-  if (reason.startsWith("noise")) {
-    return "Only noise was found. Try a sharper, better-lit photo of a digit.";
+/** What the page says about an image without digits: what it saw, and what to try. */
+export function hintFor(result: Pick<RecognitionResult, "kind" | "reason">): string {
+  switch (result.kind) {
+    case "blank":
+      return "The image looks blank. Write or photograph a digit.";
+    case "noise":
+      return "Only noise was found. Try a sharper, better-lit photo of a digit.";
+    case "writing":
+      return "This looks like writing, not digits.";
+    case "symbol":
+      return "This looks like a symbol or a mark (such as + − × = ✓ or a box), not a digit.";
+    case "drawing":
+      return "This looks like a drawing, not digits.";
+    case "photo":
+      return "This looks like a photo without digits.";
+    default:
+      return "Nothing shaped like a digit was found. Fill more of the frame with the digit.";
   }
-  return "Nothing shaped like a digit was found. Fill more of the frame with the digit.";
 }

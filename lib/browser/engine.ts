@@ -7,8 +7,18 @@
  * the user's image is never lost.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, modelFromArtifacts, type ModelJson } from "../core/model_runner.ts";
-import { classifyDigits, modelInputs, type RecognizeOptions } from "../core/recognize.ts";
+import {
+  type BatchOutputs,
+  type DigitModel,
+  inputBatch,
+  modelFromArtifacts,
+  type ModelJson,
+  rowsOf,
+  runBatch,
+} from "../core/model_runner.ts";
+import { type RecognizeOptions } from "../core/recognize.ts";
+import { buildResult, modelInputs } from "../core/result.ts";
+import { noDigitSettingsOf } from "../core/no_digit.ts";
 import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import {
   backendChain,
@@ -67,6 +77,8 @@ export interface ModelAdapter {
 }
 let adapter: ModelAdapter | null = null;
 let adapted: DigitModel | undefined;
+/** The no-digit head, when the model's folder ships one. */
+let head: DigitModel | undefined;
 /** GPU backends whose context/device was lost since they were activated. */
 const lost = new Set<BackendName>();
 /** Every model run and backend switch goes through this chain, one at a time. */
@@ -106,19 +118,17 @@ function storedPreference(): BackendName | null {
   }
 }
 
-/** One batch through the model; reads the result asynchronously so a GPU never blocks the page. */
-async function predictRows(m: DigitModel, inputs: Float32Array[]): Promise<number[][]> {
-  const [h, w, c] = m.inputShape;
-  const size = h * w * c;
-  const batch = new Float32Array(inputs.length * size);
-  inputs.forEach((p, i) => batch.set(p, i * size));
-  const x = tf.tensor4d(batch, [inputs.length, h, w, c]);
-  let y: tf.Tensor | undefined;
+/** One batch through the model (and the head); reads the result asynchronously so a GPU never blocks the page. */
+async function predictRows(
+  m: DigitModel,
+  inputs: Float32Array[],
+  h?: DigitModel,
+): Promise<BatchOutputs> {
+  const x = inputBatch(m, inputs);
+  let y: ReturnType<typeof runBatch> | undefined;
   try {
-    y = m.predict(x);
-    const flat = await y.data() as Float32Array;
-    const k = flat.length / inputs.length;
-    const rows = inputs.map((_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+    y = runBatch(m, x, h);
+    const rows = rowsOf(await y.probabilities.data(), inputs.length);
     // A lost WebGL context reads back zeros instead of throwing: softmax rows must sum to 1.
     for (const r of rows) {
       const sum = r.reduce((a, b) => a + b, 0);
@@ -126,10 +136,14 @@ async function predictRows(m: DigitModel, inputs: Float32Array[]): Promise<numbe
         throw new Error("the backend returned invalid probabilities");
       }
     }
-    return rows;
+    const shapeClasses = y.shapeClasses
+      ? rowsOf(await y.shapeClasses.data(), inputs.length)
+      : undefined;
+    return { probabilities: rows, ...(shapeClasses ? { shapeClasses } : {}) };
   } finally {
     x.dispose();
-    y?.dispose();
+    y?.probabilities.dispose();
+    y?.shapeClasses?.dispose();
   }
 }
 
@@ -143,14 +157,16 @@ function watchForLoss(name: BackendName): void {
 }
 
 function releaseModel(): void {
-  try {
-    adapted?.dispose();
-    model?.dispose();
-  } catch {
-    // The weights lived on a backend that is gone; nothing left to free.
+  for (const m of [adapted, model, head]) {
+    try {
+      m?.dispose();
+    } catch {
+      // The weights lived on a backend that is gone; nothing left to free.
+    }
   }
   model = undefined;
   adapted = undefined;
+  head = undefined;
 }
 
 /** Rebuilds the adapted model for the current backend; what the page runs is `active()`. */
@@ -193,8 +209,13 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
       await activateBackend(name, config!.wasmDir);
       lost.delete(name);
       model = modelFromArtifacts(art.json, art.weights);
+      head = art.head ? modelFromArtifacts(art.head.json, art.head.weights) : undefined;
       const t0 = performance.now();
-      await predictRows(model, [new Float32Array(model.inputShape.reduce((a, b) => a * b, 1))]);
+      await predictRows(
+        model,
+        [new Float32Array(model.inputShape.reduce((a, b) => a * b, 1))],
+        head,
+      );
       const warmupMs = performance.now() - t0;
       watchForLoss(name);
       const failed = { ...state.failed };
@@ -290,23 +311,21 @@ export function classifyPreprocessed(
       }
       const backend = state.backend;
       if (pre.digits.length === 0) {
-        return { ...classifyDigits(model, pre, options, preprocessMs), backend };
+        return {
+          ...buildResult(pre, { probabilities: [] }, { ...options, preprocessMs }),
+          backend,
+        };
       }
       try {
         if (lost.has(backend)) throw new Error(`the ${backend} context was lost`);
         const t0 = performance.now();
         // Alternatives included: a frame-filling scan is read at several widths.
-        const rows = await predictRows(model, modelInputs(pre));
+        const outputs = await predictRows(model, modelInputs(pre), head);
         const modelMs = performance.now() - t0;
-        // The result is assembled by lib/core/recognize.ts so that browser, server and CLI agree on
-        // it: a stand-in model hands it the probabilities this (asynchronous) run computed.
-        const precomputed: DigitModel = {
-          ...model,
-          predict: () => tf.tensor2d(rows.flat(), [rows.length, rows[0].length]),
-        };
-        const result = classifyDigits(precomputed, pre, options, preprocessMs);
-        result.timings.modelMs = modelMs;
-        return { ...result, backend };
+        // Built by lib/core/result.ts, as on the server and in the CLI, so they all agree.
+        const noDigit = { ...noDigitSettingsOf(head), ...options.noDigit };
+        const built = buildResult(pre, outputs, { ...options, noDigit, preprocessMs, modelMs });
+        return { ...built, backend };
       } catch (e) {
         const message = (e as Error).message || String(e);
         console.warn(`Backend ${backend} failed, falling back:`, message);
@@ -341,7 +360,7 @@ export function runArtifactsOn(
     try {
       await activateBackend(backend, config?.wasmDir);
       m = modelFromArtifacts(json, weights);
-      return await predictRows(m, inputs);
+      return (await predictRows(m, inputs)).probabilities;
     } finally {
       m?.dispose();
       if (previous) await activateBackend(previous, config?.wasmDir);

@@ -9,7 +9,7 @@
  * cannot be encoded), so no problem is announced twice.
  */
 import { preprocessImage } from "../core/preprocess.ts";
-import { UNSURE_BELOW } from "../core/recognize.ts";
+import { buildResult, UNSURE_BELOW } from "../core/result.ts";
 import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import {
   findByHash,
@@ -74,9 +74,11 @@ export function lowestConfidence(result: RecognitionResult): number {
 }
 
 /**
- * Rebuilds a result from a history entry; boxes come from today's
- * preprocessing when it agrees. The user's correction wins over the model:
- * its digits are certain (confidence 1), and "" reads as no digit.
+ * Rebuilds a result from a history entry with lib/core/result.ts, as a fresh
+ * recognition would be built: the stored per-digit probabilities stand for
+ * the model's outputs; boxes come from today's preprocessing when it agrees.
+ * The user's correction wins over the model: its digits are certain
+ * (confidence 1), and "" reads as no digit.
  */
 export function resultFromHistory(
   entry: HistoryEntry,
@@ -84,27 +86,20 @@ export function resultFromHistory(
   unsureBelow = UNSURE_BELOW,
   preprocessMs = 0,
 ): RecognitionResult {
-  const predictions = entry.probabilities.map((p, i) => {
-    let best = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-    return {
-      digit: best,
-      confidence: p[best],
-      probabilities: p,
-      box: pre.digits.length === entry.probabilities.length
-        ? pre.digits[i].box
-        : [0, 0, 0, 0] as [number, number, number, number],
-    };
-  });
-  const noDigit = predictions.length === 0;
-  const read: RecognitionResult = {
-    digits: entry.digits,
-    predictions,
-    noDigit: noDigit,
-    unsure: predictions.some((p) => p.confidence < unsureBelow),
-    reason: noDigit ? pre.reason ?? "no digit found" : undefined,
-    timings: { preprocessMs: preprocessMs, modelMs: 0 },
+  const n = entry.probabilities.length;
+  const stored: PreprocessResult = {
+    ...pre,
+    digits: entry.probabilities.map((_, i) => ({
+      pixels: new Float32Array(0),
+      box: pre.digits.length === n ? pre.digits[i].box : [0, 0, 0, 0],
+    })),
   };
+  const built = buildResult(stored, { probabilities: entry.probabilities }, {
+    unsureBelow,
+    preprocessMs,
+  });
+  // The reading as stored, not re-derived from the rounded probabilities.
+  const read = n ? { ...built, digits: entry.digits } : built;
   return entry.correctedLabel === undefined ? read : resultWithLabel(read, entry.correctedLabel);
 }
 

@@ -69,6 +69,32 @@ export interface DigitPrediction {
   /** The 10 class probabilities, index = digit. */
   probabilities: number[];
   box: Box;
+  /** The no-digit head's probability that this shape is not a digit (absent without the head). */
+  notDigit?: number;
+}
+
+/**
+ * What an image without digits holds, as far as recognition can tell:
+ * `blank` (no contrast), `noise`, `nothing` (no digit-sized shape),
+ * `writing` (letters, words), `symbol` (+ − × ÷ =, ticks, crosses, boxes),
+ * `drawing` (doodles, smileys), `photo` (objects, textures).
+ */
+export type NoDigitKind =
+  | "blank"
+  | "noise"
+  | "nothing"
+  | "writing"
+  | "symbol"
+  | "drawing"
+  | "photo";
+
+/** A shape the no-digit head judged not to be a digit; it is left out of the reading. */
+export interface RejectedShape {
+  box: Box;
+  /** What it looks like: writing, symbol or drawing. */
+  kind: NoDigitKind;
+  /** Probability that it is not a digit. */
+  notDigit: number;
 }
 
 /** The result of recognising an image. */
@@ -80,8 +106,12 @@ export interface RecognitionResult {
   noDigit: boolean;
   /** True when any prediction's confidence is under the threshold. */
   unsure: boolean;
-  /** Human-readable reason when `no_digit`. */
+  /** Human-readable reason when `noDigit`, e.g. "this looks like writing, not digits". */
   reason?: string;
+  /** What the image holds instead of digits, when `noDigit`. */
+  kind?: NoDigitKind;
+  /** Shapes found but judged not to be digits (left out of `digits`). */
+  rejected?: RejectedShape[];
   /** Milliseconds spent in preprocessing and in the model. */
   timings: { preprocessMs: number; modelMs: number };
 }

@@ -37,6 +37,13 @@ export interface DigitModel {
   features?(x: tf.Tensor): tf.Tensor;
   /** The final Dense layer's weights (its kernel row-major [F, units]), copied. */
   head?(): DenseHead;
+  /**
+   * One pass giving both the output and the penultimate features (what
+   * `features` returns): the no-digit head judges "digit or not" from them
+   * without a second run. The caller owns both tensors. (Optional, as
+   * `features`; every loaded model has it.)
+   */
+  predictWithFeatures?(x: tf.Tensor): { output: tf.Tensor; features: tf.Tensor };
   /** Frees the weight tensors. */
   dispose(): void;
 }
@@ -358,6 +365,15 @@ export function modelFromArtifacts(json: ModelJson, weightData: ArrayBuffer): Di
     predict(x: tf.Tensor): tf.Tensor {
       return run(x, ops.length);
     },
+    predictWithFeatures(x: tf.Tensor) {
+      return tf.tidy(() => {
+        let features = x;
+        for (let i = 0; i < headAt; i++) if (ops[i]) features = ops[i]!(features);
+        let output = features;
+        for (let i = headAt; i < ops.length; i++) if (ops[i]) output = ops[i]!(output);
+        return { output, features };
+      });
+    },
     features(x: tf.Tensor): tf.Tensor {
       if (headSpec?.class_name !== "Dense") {
         throw new ModelFormatError("the model does not end in a Dense layer");
@@ -435,13 +451,13 @@ export async function loadModel(source: ModelSource): Promise<DigitModel> {
 }
 
 /**
- * Convenience for 28×28 crops: runs the model on `inputs` (each 784 floats)
- * and returns one probability row per input. Allocates and frees its tensors.
+ * Packs model inputs (each `inputShape`'s worth of floats, e.g. 784 for a
+ * 28×28 digit) into one [N, ...inputShape] batch: every digit of an image,
+ * with its alternative renderings, goes through the model in one call.
+ * The caller owns the tensor.
  */
-export function predictProbabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
-  if (inputs.length === 0) return [];
-  const [h, w, c] = model.inputShape;
-  const size = h * w * c;
+export function inputBatch(model: DigitModel, inputs: Float32Array[]): tf.Tensor {
+  const size = model.inputShape.reduce((a, b) => a * b, 1);
   const batch = new Float32Array(inputs.length * size);
   inputs.forEach((p, i) => {
     if (p.length !== size) {
@@ -449,17 +465,112 @@ export function predictProbabilities(model: DigitModel, inputs: Float32Array[]):
     }
     batch.set(p, i * size);
   });
-  const x = tf.tensor4d(batch, [inputs.length, h, w, c]);
+  return tf.tensor(batch, [inputs.length, ...model.inputShape]);
+}
+
+/** The tensors of one batch through the digit model and, when given, the no-digit head. */
+export interface BatchTensors {
+  /** [N, 10] class probabilities. */
+  probabilities: tf.Tensor;
+  /** [N, K] the head's class probabilities (class 0 = a digit), when a head was given. */
+  shapeClasses?: tf.Tensor;
+}
+
+/**
+ * Runs `model` on `x` and the open-set `head` on the model's penultimate
+ * features, in one pass. A model without features runs without the head.
+ * The caller owns (and frees) the returned tensors.
+ */
+export function runBatch(model: DigitModel, x: tf.Tensor, head?: DigitModel): BatchTensors {
+  if (!head || !(model.predictWithFeatures || model.features)) {
+    return { probabilities: model.predict(x) };
+  }
+  // A wrapped model (the personal one) may offer features only: two passes then.
+  const { output, features } = model.predictWithFeatures?.(x) ??
+    { output: model.predict(x), features: model.features!(x) };
   try {
-    const y = model.predict(x);
+    return { probabilities: output, shapeClasses: head.predict(features) };
+  } finally {
+    features.dispose();
+  }
+}
+
+/** What one batch gave, as plain arrays (one row per input). */
+export interface BatchOutputs {
+  probabilities: number[][];
+  /** The head's class probabilities per input (class 0 = a digit); absent without a head. */
+  shapeClasses?: number[][];
+}
+
+/** Splits a flat [N, K] read-back into N rows. */
+export function rowsOf(flat: ArrayLike<number>, n: number): number[][] {
+  const k = n ? flat.length / n : 0;
+  return Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, j) => flat[i * k + j]));
+}
+
+/**
+ * Runs the model (and the head, if any) on `inputs` in one batch and reads
+ * the outputs back synchronously. Allocates and frees its tensors.
+ */
+export function predictBatch(
+  model: DigitModel,
+  inputs: Float32Array[],
+  head?: DigitModel,
+): BatchOutputs {
+  if (inputs.length === 0) return { probabilities: [], ...(head ? { shapeClasses: [] } : {}) };
+  const x = inputBatch(model, inputs);
+  try {
+    const out = runBatch(model, x, head);
     try {
-      const flat = y.dataSync() as Float32Array;
-      const k = flat.length / inputs.length;
-      return inputs.map((_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
+      return {
+        probabilities: rowsOf(out.probabilities.dataSync(), inputs.length),
+        ...(out.shapeClasses
+          ? { shapeClasses: rowsOf(out.shapeClasses.dataSync(), inputs.length) }
+          : {}),
+      };
     } finally {
-      y.dispose();
+      out.probabilities.dispose();
+      out.shapeClasses?.dispose();
     }
   } finally {
     x.dispose();
+  }
+}
+
+/**
+ * Convenience for 28×28 crops: runs the model on `inputs` (each 784 floats)
+ * and returns one probability row per input. Allocates and frees its tensors.
+ */
+export function predictProbabilities(model: DigitModel, inputs: Float32Array[]): number[][] {
+  return predictBatch(model, inputs).probabilities;
+}
+
+/** File name of the no-digit head, beside the digit model's model.json. */
+export const NO_DIGIT_HEAD_FILE = "no_digit.json";
+
+/** Where the no-digit head of the model at `source` is: the same folder, {@link NO_DIGIT_HEAD_FILE}. */
+export function noDigitHeadSource(source: ModelSource): string {
+  const s = String(source);
+  const cut = s.lastIndexOf("/");
+  return `${cut >= 0 ? s.slice(0, cut + 1) : ""}${NO_DIGIT_HEAD_FILE}`;
+}
+
+/**
+ * Loads the digit model and, when its folder has one, its no-digit head.
+ * A model without a head still reads digits; it just never says "no digit"
+ * for a shape (only for blank or shapeless images).
+ */
+export async function loadModelWithHead(
+  source: ModelSource,
+): Promise<{ model: DigitModel; head?: DigitModel }> {
+  const model = await loadModel(source);
+  try {
+    return { model, head: await loadModel(noDigitHeadSource(source)) };
+  } catch (e) {
+    if (e instanceof ModelFormatError) {
+      model.dispose();
+      throw e;
+    }
+    return { model };
   }
 }

@@ -3,9 +3,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   loadModel,
+  loadModelWithHead,
   ModelFormatError,
   modelFromArtifacts,
   type ModelJson,
+  predictBatch,
   predictProbabilities,
 } from "./model_runner.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
@@ -276,4 +278,30 @@ Deno.test("model_runner - features are the final Dense layer's input: head(featu
   assert.equal(tf.memory().numTensors, before, "features frees its intermediates");
   x.dispose();
   model.dispose();
+});
+
+Deno.test("model runner - features and probabilities come from one pass, and the head reads the features", async () => {
+  const { model, head } = await loadModelWithHead(modelPath());
+  assert.ok(head, "the shipped model has a no-digit head beside it");
+  const x = randomBatch(3, 7);
+  const { output, features } = model.predictWithFeatures!(x);
+  const direct = model.predict(x);
+  assert.deepEqual(features.shape, [3, 96], "the pooled channels the last Dense layer reads");
+  assert.ok(maxAbsDiff(output, direct) < 1e-6);
+  const inputs = [0, 1, 2].map((i) =>
+    Float32Array.from(x.dataSync().subarray(i * 784, (i + 1) * 784))
+  );
+  const batch = predictBatch(model, inputs, head);
+  assert.equal(batch.probabilities.length, 3);
+  assert.equal(batch.shapeClasses?.length, 3);
+  for (const row of batch.shapeClasses!) {
+    assert.equal(row.length, 4);
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+  }
+  const headDirect = head!.predict(features);
+  assert.ok(Math.abs(headDirect.dataSync()[0] - batch.shapeClasses![0][0]) < 1e-5);
+  assert.deepEqual(predictBatch(model, [], head), { probabilities: [], shapeClasses: [] });
+  tf.dispose([x, output, features, direct, headDirect]);
+  model.dispose();
+  head!.dispose();
 });

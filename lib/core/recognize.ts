@@ -1,25 +1,25 @@
 /**
- * Image → digits: preprocessing, then the model on every digit crop in one
- * batch. The same function serves the browser, the server and the CLI.
- * Tensors are created and freed inside `predictProbabilities`, so repeated
- * calls leave `tf.memory().numTensors` unchanged.
+ * Image → digits: preprocessing, then the model (and the no-digit head) on
+ * every digit crop in one batch, then lib/core/result.ts builds the result.
+ * The convenience for callers that run everything in one place (CLI, tests);
+ * the server and the browser preprocess elsewhere and call
+ * `classifyDigits` or `buildResult` themselves. Tensors are created and
+ * freed inside `predictBatch`, so repeated calls leave
+ * `tf.memory().numTensors` unchanged.
  */
-import type {
-  DigitPrediction,
-  PreprocessResult,
-  RasterImage,
-  RecognitionResult,
-} from "./image_types.ts";
+import type { PreprocessResult, RasterImage, RecognitionResult } from "./image_types.ts";
 import { preprocessImage, type PreprocessOptions } from "./preprocess.ts";
-import { type DigitModel, predictProbabilities } from "./model_runner.ts";
+import { type DigitModel, predictBatch } from "./model_runner.ts";
+import { buildResult, modelInputs, type ResultOptions, UNSURE_BELOW } from "./result.ts";
+import { noDigitSettingsOf } from "./no_digit.ts";
 
-/** Confidence under which a reading is flagged `unsure` (default). */
-export const UNSURE_BELOW = 0.7;
+export { modelInputs, UNSURE_BELOW };
 
-/** Preprocessing options plus the unsure threshold. */
-export interface RecognizeOptions extends PreprocessOptions {
-  /** A digit whose top probability is under this is unsure (default 0.7). */
-  unsureBelow?: number;
+/** Preprocessing options plus how to judge the outputs. */
+export interface RecognizeOptions
+  extends PreprocessOptions, Omit<ResultOptions, "preprocessMs" | "modelMs"> {
+  /** The open-set "digit or not" head (static/model/no_digit.json); without it nothing is rejected. */
+  noDigitHead?: DigitModel;
 }
 
 const now = () => performance.now();
@@ -37,17 +37,8 @@ export function recognize(
 }
 
 /**
- * Every 28×28 input the model must read for `pre`, in the order
- * `classifyDigits` expects their probabilities: each digit's own rendering,
- * then its alternatives, digit after digit. One batch for all of them.
- */
-export function modelInputs(pre: PreprocessResult): Float32Array[] {
-  return pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
-}
-
-/**
  * Runs the model on already preprocessed digits (e.g. preprocessing done in
- * a worker) and assembles the result.
+ * a worker) and builds the result.
  */
 export function classifyDigits(
   model: DigitModel,
@@ -55,45 +46,10 @@ export function classifyDigits(
   options: RecognizeOptions = {},
   preprocessMs = 0,
 ): RecognitionResult {
-  const threshold = options.unsureBelow ?? UNSURE_BELOW;
-  if (pre.digits.length === 0) {
-    return {
-      digits: "",
-      predictions: [],
-      noDigit: true,
-      unsure: false,
-      reason: pre.reason ?? "no digit found",
-      timings: { preprocessMs, modelMs: 0 },
-    };
-  }
   const t0 = now();
-  const rows = predictProbabilities(model, modelInputs(pre));
-  const modelMs = now() - t0;
-  let next = 0;
-  const predictions: DigitPrediction[] = pre.digits.map((d) => {
-    // A digit with several renderings (its true width unknown) gets the mean
-    // of their probabilities: each width counts as equally likely, so one
-    // distorted rendering that looks like another digit cannot outvote the
-    // rest, as it could when the most confident rendering won.
-    const n = 1 + (d.alternatives?.length ?? 0);
-    const p = rows[next].slice();
-    for (let k = 1; k < n; k++) rows[next + k].forEach((v, c) => p[c] += v);
-    for (let c = 0; c < p.length; c++) p[c] /= n;
-    next += n;
-    let best = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-    return {
-      digit: best,
-      confidence: p[best],
-      probabilities: p.map((v) => Math.round(v * 1e4) / 1e4),
-      box: d.box,
-    };
-  });
-  return {
-    digits: predictions.map((p) => String(p.digit)).join(""),
-    predictions,
-    noDigit: false,
-    unsure: predictions.some((p) => p.confidence < threshold),
-    timings: { preprocessMs, modelMs },
-  };
+  const outputs = predictBatch(model, modelInputs(pre), options.noDigitHead);
+  const modelMs = pre.digits.length ? now() - t0 : 0;
+  // The head's own calibrated threshold, unless the caller sets one.
+  const noDigit = { ...noDigitSettingsOf(options.noDigitHead), ...options.noDigit };
+  return buildResult(pre, outputs, { ...options, noDigit, preprocessMs, modelMs });
 }

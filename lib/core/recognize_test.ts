@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, loadModel } from "./model_runner.ts";
-import { classifyDigits, recognize } from "./recognize.ts";
+import { loadModel } from "./model_runner.ts";
+import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import { decodeImage } from "../server/decode_image.ts";
 import type { RasterImage } from "./image_types.ts";
@@ -97,49 +97,4 @@ Deno.test("recognize - reads a number from real phone photos put side by side", 
   r.predictions.forEach((p, i) => {
     assert.ok(p.box[0] >= i * 518 && p.box[0] + p.box[2] <= (i + 1) * 518, `box ${p.box}`);
   });
-});
-
-Deno.test("recognize - averages the probabilities of a digit's renderings", () => {
-  // A stand-in model: sure it sees a 1 when the ink is narrow, unsure (4) otherwise.
-  // The narrow rendering tips the first digit to 1, with its confidence averaged down.
-  const fake: DigitModel = {
-    inputShape: [28, 28, 1],
-    layerTypes: [],
-    metadata: {},
-    predict(x: tf.Tensor): tf.Tensor {
-      const data = x.dataSync();
-      const n = x.shape[0];
-      const out = new Float32Array(n * 10);
-      for (let i = 0; i < n; i++) {
-        let x0 = 28, x1 = -1;
-        for (let k = 0; k < 784; k++) {
-          if (data[i * 784 + k] > 0.3) {
-            x0 = Math.min(x0, k % 28);
-            x1 = Math.max(x1, k % 28);
-          }
-        }
-        const narrow = x1 - x0 < 11;
-        out.fill(narrow ? 0.1 / 9 : 0.5 / 9, i * 10, i * 10 + 10);
-        out[i * 10 + (narrow ? 1 : 4)] = narrow ? 0.9 : 0.5;
-      }
-      return tf.tensor2d(out, [n, 10]);
-    },
-    dispose() {},
-  };
-  const wide = new Float32Array(784);
-  for (let y = 4; y < 24; y++) {
-    for (let x = 4; x < 24; x++) if (x === y || y === 14) wide[y * 28 + x] = 1;
-  }
-  const narrow = new Float32Array(784);
-  for (let y = 4; y < 24; y++) narrow[y * 28 + 14] = 1;
-  const box: [number, number, number, number] = [0, 0, 16, 16];
-  const r = classifyDigits(fake, {
-    digits: [{ pixels: wide, box, alternatives: [narrow] }, { pixels: wide, box }],
-    inverted: true,
-    workSize: [16, 16],
-  });
-  assert.equal(r.digits, "14");
-  // The mean over both renderings: (0.5 / 9 + 0.9) / 2 for the 1.
-  assert.ok(Math.abs(r.predictions[0].confidence - (0.5 / 9 + 0.9) / 2) < 1e-4);
-  assert.ok(Math.abs(r.predictions[1].confidence - 0.5) < 1e-4);
 });

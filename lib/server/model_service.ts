@@ -6,7 +6,7 @@
  * here to `classifyDigits`, the model half of `recognize`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DigitModel, loadModel } from "../core/model_runner.ts";
+import { type DigitModel, loadModelWithHead } from "../core/model_runner.ts";
 import { classifyDigits } from "../core/recognize.ts";
 import { initInferenceBackend } from "./tf_backend.ts";
 import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
@@ -34,6 +34,7 @@ export class ModelService {
   #state: ModelState = "idle";
   #loading?: Promise<DigitModel>;
   #model?: DigitModel;
+  #head?: DigitModel;
   #backend?: string;
   #error?: Error;
 
@@ -70,7 +71,10 @@ export class ModelService {
       this.#state = "loading";
       try {
         this.#backend = await initInferenceBackend(this.preferredBackend);
-        this.#model = await loadModel(this.modelPath);
+        // The no-digit head beside model.json, when there is one (lib/core/no_digit.ts).
+        const { model, head } = await loadModelWithHead(this.modelPath);
+        this.#model = model;
+        this.#head = head;
         this.#state = "ready";
         return this.#model;
       } catch (error) {
@@ -96,7 +100,8 @@ export class ModelService {
 
   /** Runs the model on preprocessed digits; 503 `model_unavailable` without a model. */
   async classify(pre: PreprocessResult, preprocessMs: number): Promise<RecognitionResult> {
-    return classifyDigits(await this.model(), pre, {}, preprocessMs);
+    const model = await this.model();
+    return classifyDigits(model, pre, { noDigitHead: this.#head }, preprocessMs);
   }
 
   /** Live tensors of the TensorFlow.js engine: constant between requests when nothing leaks. */

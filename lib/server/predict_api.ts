@@ -11,6 +11,7 @@ import { type ModelService, sharedModelService } from "./model_service.ts";
 import { type Preprocessed, PreprocessPool } from "./preprocess_pool.ts";
 import { readUploads, type Upload, withImageContext } from "./uploads.ts";
 import type { RecognitionResult } from "../core/image_types.ts";
+import { outcomeJson } from "../core/result_json.ts";
 
 /** What the API handlers work with. */
 export interface ApiDeps {
@@ -35,16 +36,7 @@ function imageJson(
     // As the image is shown (EXIF orientation applied): boxes are in these coordinates.
     width: upload.info.displayWidth,
     height: upload.info.displayHeight,
-    digits: result.digits,
-    predictions: result.predictions.map((p) => ({
-      digit: p.digit,
-      confidence: round(p.confidence, 4),
-      probabilities: p.probabilities,
-      box: p.box,
-    })),
-    no_digit: result.noDigit,
-    unsure: result.unsure,
-    ...(result.reason ? { reason: result.reason } : {}),
+    ...outcomeJson(result, { probabilities: true }),
     time_ms: round(ms, 1),
     timings: {
       decode_ms: round(decodeMs, 1),

@@ -1,0 +1,161 @@
+/**
+ * The one way to build a recognition result: preprocessing output + what
+ * the model (and the no-digit head) said about its inputs → the
+ * `RecognitionResult` that the server, the CLI, the browser and the history
+ * all show. Pure: no tensors, no I/O, so each caller runs the model its own
+ * way (synchronously, in a worker, asynchronously on a GPU) and they still
+ * agree on the answer.
+ */
+import type {
+  DigitPrediction,
+  PreprocessResult,
+  RecognitionResult,
+  RejectedShape,
+} from "./image_types.ts";
+import {
+  judgeShapes,
+  kindOfPreprocessReason,
+  NO_DIGIT_REASONS,
+  type NoDigitSettings,
+} from "./no_digit.ts";
+
+/** Confidence under which a reading is flagged `unsure` (default). */
+export const UNSURE_BELOW = 0.7;
+
+/** How to turn model outputs into a result. */
+export interface ResultOptions {
+  /** A digit whose top probability is under this is unsure (default 0.7). */
+  unsureBelow?: number;
+  /** Thresholds of the no-digit decision (lib/core/no_digit.ts). */
+  noDigit?: NoDigitSettings;
+  /** Milliseconds spent preprocessing (default 0). */
+  preprocessMs?: number;
+  /** Milliseconds spent in the model (default 0). */
+  modelMs?: number;
+}
+
+/** One row per model input, in `modelInputs` order. */
+export interface ModelOutputs {
+  /** The 10 digit probabilities of each input. */
+  probabilities: number[][];
+  /** The no-digit head's class probabilities of each input (no rejection when absent). */
+  shapeClasses?: number[][];
+}
+
+/**
+ * Every 28×28 input the model must read for `pre`, in the order
+ * `buildResult` expects their outputs: each digit's own rendering, then its
+ * alternatives, digit after digit. One batch for all of them.
+ */
+export function modelInputs(pre: PreprocessResult): Float32Array[] {
+  return pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
+}
+
+/** The element-wise mean of `rows[from]` … `rows[from + n − 1]`. */
+function meanRows(rows: number[][], from: number, n: number): number[] {
+  const p = rows[from].slice();
+  for (let k = 1; k < n; k++) rows[from + k].forEach((v, c) => p[c] += v);
+  return p.map((v) => v / n);
+}
+
+/**
+ * The head's row of the rendering that looks most like a digit: the
+ * renderings are guesses at the shape's true width, and one that reads as
+ * a digit is enough to call the shape one.
+ */
+function mostDigitLike(rows: number[][], from: number, n: number): number[] {
+  let best = from;
+  for (let k = from + 1; k < from + n; k++) if (rows[k][0] > rows[best][0]) best = k;
+  return rows[best];
+}
+
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/**
+ * Builds the result of one image from its preprocessing and the model's
+ * outputs for `modelInputs(pre)`. A digit with several renderings (its true
+ * width unknown) gets the mean of their digit probabilities: each width
+ * counts as equally likely, so one distorted rendering cannot outvote the
+ * rest; the no-digit head judges it by its most digit-like rendering.
+ */
+export function buildResult(
+  pre: PreprocessResult,
+  outputs: ModelOutputs,
+  options: ResultOptions = {},
+): RecognitionResult {
+  const threshold = options.unsureBelow ?? UNSURE_BELOW;
+  const timings = { preprocessMs: options.preprocessMs ?? 0, modelMs: options.modelMs ?? 0 };
+  if (pre.digits.length === 0) {
+    const kind = kindOfPreprocessReason(pre.reason);
+    return {
+      digits: "",
+      predictions: [],
+      noDigit: true,
+      unsure: false,
+      reason: kind === "nothing" ? NO_DIGIT_REASONS.nothing : pre.reason ?? NO_DIGIT_REASONS[kind],
+      kind,
+      timings,
+    };
+  }
+  const expected = modelInputs(pre).length;
+  if (outputs.probabilities.length !== expected) {
+    throw new RangeError(`expected ${expected} output rows, got ${outputs.probabilities.length}`);
+  }
+  let next = 0;
+  const shapes = pre.digits.map((d) => {
+    const n = 1 + (d.alternatives?.length ?? 0);
+    const probabilities = meanRows(outputs.probabilities, next, n);
+    const classes = outputs.shapeClasses ? mostDigitLike(outputs.shapeClasses, next, n) : undefined;
+    next += n;
+    return { box: d.box, probabilities, classes };
+  });
+  const predictions: DigitPrediction[] = shapes.map(({ box, probabilities: p, classes }) => {
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+    return {
+      digit: best,
+      confidence: p[best],
+      probabilities: p.map(round4),
+      box,
+      ...(classes ? { notDigit: round4(1 - classes[0]) } : {}),
+    };
+  });
+  const verdict = shapes.every((s) => s.classes)
+    ? judgeShapes(
+      shapes.map((s, i) => ({
+        box: s.box,
+        classes: s.classes!,
+        confidence: predictions[i].confidence,
+      })),
+      options.noDigit,
+    )
+    : undefined;
+  const rejected: RejectedShape[] = verdict
+    ? shapes.flatMap((s, i) =>
+      verdict.dropped[i]
+        ? [{ box: s.box, kind: verdict.shapeKind[i], notDigit: round4(verdict.notDigit[i]) }]
+        : []
+    )
+    : [];
+  if (verdict?.noDigit) {
+    return {
+      digits: "",
+      predictions: [],
+      noDigit: true,
+      unsure: false,
+      reason: NO_DIGIT_REASONS[verdict.kind!],
+      kind: verdict.kind,
+      rejected,
+      timings,
+    };
+  }
+  const kept = predictions.filter((_, i) => !verdict?.dropped[i]);
+  return {
+    digits: kept.map((p) => String(p.digit)).join(""),
+    predictions: kept,
+    noDigit: false,
+    unsure: kept.some((p) => p.confidence < threshold),
+    ...(rejected.length ? { rejected } : {}),
+    timings,
+  };
+}
