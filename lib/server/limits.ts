@@ -5,6 +5,7 @@
  * queue room before the body is read at all.
  */
 import { DEFAULT_MAX_PIXELS } from "./decode_image.ts";
+import { type ConnectionLimits, defaultConnectionLimits } from "../../framework/http_server.ts";
 
 /** Every bound the API enforces. */
 export interface ApiLimits {
@@ -57,16 +58,48 @@ const ENV_NAMES: Record<keyof ApiLimits, string> = {
 export function limitsFromEnv(
   get: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): ApiLimits {
-  const limits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(ENV_NAMES) as (keyof ApiLimits)[]) {
-    const raw = get(ENV_NAMES[key]);
+  return overrideFromEnv(
+    { ...DEFAULT_LIMITS },
+    ENV_NAMES,
+    get,
+    (key) => key === "maxQueued" ? 0 : 1,
+  );
+}
+
+const CONNECTION_ENV_NAMES: Record<keyof ConnectionLimits, string> = {
+  headersTimeoutMs: "HTTP_HEADERS_TIMEOUT_MS",
+  requestTimeoutMs: "HTTP_REQUEST_TIMEOUT_MS",
+  keepAliveTimeoutMs: "HTTP_KEEP_ALIVE_TIMEOUT_MS",
+  maxConnections: "HTTP_MAX_CONNECTIONS",
+};
+
+/**
+ * The listener's connection limits (framework/http_server.ts) with overrides
+ * from `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`,
+ * `HTTP_KEEP_ALIVE_TIMEOUT_MS` and `HTTP_MAX_CONNECTIONS`.
+ */
+export function connectionLimitsFromEnv(
+  get: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): ConnectionLimits {
+  return overrideFromEnv(defaultConnectionLimits(), CONNECTION_ENV_NAMES, get, () => 1);
+}
+
+/** Replaces fields of `limits` by the positive integers found in the environment. */
+function overrideFromEnv<T extends object>(
+  limits: T,
+  names: Record<keyof T, string>,
+  get: (name: string) => string | undefined,
+  minimum: (key: keyof T) => number,
+): T {
+  for (const key of Object.keys(names) as (keyof T)[]) {
+    const raw = get(names[key]);
     if (raw === undefined || raw === "") continue;
     const value = Number(raw);
-    const min = key === "maxQueued" ? 0 : 1;
+    const min = minimum(key);
     if (!Number.isInteger(value) || value < min) {
-      throw new RangeError(`${ENV_NAMES[key]} must be an integer ≥ ${min}, got "${raw}"`);
+      throw new RangeError(`${names[key]} must be an integer ≥ ${min}, got "${raw}"`);
     }
-    limits[key] = value;
+    (limits as Record<keyof T, unknown>)[key] = value;
   }
   return limits;
 }
