@@ -6,10 +6,13 @@ import { startServer } from "./framework/mod.ts";
 import { appMiddleware } from "./lib/server/middleware.ts";
 import { sharedModelService } from "./lib/server/model_service.ts";
 import { connectionLimitsFromEnv } from "./lib/server/limits.ts";
+import { sharedApiDeps } from "./lib/server/predict_api.ts";
 
 if (import.meta.main) {
   // The model loads once, while the server starts; /api/health says when it is ready.
   sharedModelService().start().catch(() => {/* logged; the API answers 503 */});
+  // Decoder processes take a second or two to start: not on the first request's time.
+  sharedApiDeps().pool.warm();
   await startServer({
     root: import.meta.dirname!,
     hostname: Deno.env.get("HOST") || "127.0.0.1",

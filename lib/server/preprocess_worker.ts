@@ -1,32 +1,28 @@
 /**
- * Worker side of preprocess_pool.ts: decodes one upload and preprocesses it
- * into digit crops, off the main thread. A decoder that loops forever on a
- * hostile file (omggif's LZW on a crafted GIF does) then costs only this
- * worker, which the pool terminates, and never the server.
+ * Decoder process of preprocess_pool.ts: reads jobs from stdin, decodes each
+ * upload and preprocesses it into digit crops, writes the answers to stdout
+ * (frames.ts). A decoder that loops forever on a hostile file (omggif's LZW
+ * on a crafted GIF does) then costs only this process, which the pool kills
+ * (a worker thread cannot be stopped in the middle of a loop), and its memory
+ * goes with it. Run with read permission only: no network, no writes.
  */
-/// <reference lib="deno.worker" />
 import { decodeImage, ImageDecodeError } from "./decode_image.ts";
 import { preprocessImage } from "../core/preprocess.ts";
 import type { PreprocessJob, PreprocessReply } from "./preprocess_pool.ts";
+import { encodeFrame, readFrames } from "./frames.ts";
 
-self.onmessage = async (event: MessageEvent<PreprocessJob>) => {
-  const { id, bytes, maxPixels, options } = event.data;
-  let reply: PreprocessReply;
+/** Decodes and preprocesses one job; never throws. */
+async function handle(job: PreprocessJob): Promise<PreprocessReply> {
+  const { id, bytes, maxPixels, options } = job;
   try {
     const t0 = performance.now();
-    const image = await decodeImage(bytes, { maxPixels: maxPixels });
+    const image = await decodeImage(bytes, { maxPixels });
     const t1 = performance.now();
     const pre = preprocessImage(image, options);
-    reply = {
-      id,
-      ok: true,
-      pre,
-      decodeMs: t1 - t0,
-      preprocessMs: performance.now() - t1,
-    };
+    return { id, ok: true, pre, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 };
   } catch (error) {
     const e = error as Error;
-    reply = {
+    return {
       id,
       ok: false,
       error: {
@@ -36,5 +32,13 @@ self.onmessage = async (event: MessageEvent<PreprocessJob>) => {
       },
     };
   }
-  self.postMessage(reply);
-};
+}
+
+if (import.meta.main) {
+  const out = Deno.stdout.writable.getWriter();
+  // Tells the pool the modules are loaded: its deadlines start after this.
+  await out.write(encodeFrame({ id: 0, ready: true }));
+  for await (const job of readFrames<PreprocessJob>(Deno.stdin.readable)) {
+    await out.write(encodeFrame(await handle(job)));
+  }
+}
