@@ -20,6 +20,7 @@ import jpeg from "jpeg-js";
 import omggif from "omggif";
 import decode_bmp_lib from "decode-bmp";
 import type { RgbaImage } from "../core/image_types.ts";
+import { minimumScanBytes, readJpegFrame } from "./jpeg_frame.ts";
 
 /** Image formats this module decodes. */
 export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp";
@@ -141,6 +142,12 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
       : bytes.slice();
     size = imageSize(exact);
   } catch (e) {
+    // A damaged EXIF block throws in image-size, yet the picture may be
+    // fine: take the size from the frame header and ignore the orientation.
+    const frame = format === "jpeg" ? readJpegFrame(bytes) : null;
+    if (frame && frame.width > 0 && frame.height > 0) {
+      return jpegInfo(bytes, frame.width, frame.height, 1);
+    }
     throw new ImageDecodeError(
       bytes.length < 64 ? "truncated" : "corrupt",
       `Cannot read the ${format.toUpperCase()} header: the file is truncated or corrupt (${
@@ -157,6 +164,11 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
       size.orientation <= 8
     ? size.orientation
     : 1;
+  if (format === "jpeg") return jpegInfo(bytes, width, height, orientation);
+  return infoOf(format, width, height, orientation);
+}
+
+function infoOf(format: ImageFormat, width: number, height: number, orientation: number): ImageInfo {
   const swap = orientation >= 5;
   return {
     format,
@@ -166,6 +178,25 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
     displayWidth: swap ? height : width,
     displayHeight: swap ? width : height,
   };
+}
+
+/**
+ * A JPEG's info, refused as truncated when its data is too short for its
+ * size: libjpeg would "decode" it, inventing grey for the missing blocks.
+ */
+function jpegInfo(bytes: Uint8Array, width: number, height: number, orientation: number): ImageInfo {
+  const frame = readJpegFrame(bytes);
+  if (frame && frame.width === width && frame.height === height) {
+    const needed = minimumScanBytes(frame);
+    if (bytes.length - frame.scanStart < needed) {
+      throw new ImageDecodeError(
+        "truncated",
+        `The JPEG is truncated: a ${width}×${height} image needs at least ${needed} bytes of ` +
+          `image data, the file holds ${Math.max(0, bytes.length - frame.scanStart)}.`,
+      );
+    }
+  }
+  return infoOf("jpeg", width, height, orientation);
 }
 
 /**
