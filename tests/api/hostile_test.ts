@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { build } from "../../framework/build.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { freePort, startTestServer, type TestServer } from "../helpers/server.ts";
 import { concat, digitImage, jpegBytes, multipart, pngBytes, pngChunk } from "./test_images.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -427,6 +427,57 @@ Deno.test({
     } finally {
       await server.close();
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "hostile - out of file descriptors, the server refuses, logs once and keeps serving",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const port = freePort();
+    // A cap above the descriptor limit, so that connections do run the process out of them.
+    const child = new Deno.Command("bash", {
+      args: ["-c", `ulimit -n 256 && exec "${Deno.execPath()}" run -A main.ts`],
+      cwd: ROOT,
+      env: { PORT: String(port), HTTP_MAX_CONNECTIONS: "2000", HTTP_HEADERS_TIMEOUT_MS: "3000" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let log = "";
+    const pump = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) log += decoder.decode(chunk);
+    };
+    const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+    const url = `http://127.0.0.1:${port}`;
+    const answers = async () => {
+      const res = await fetch(url + "/api/health", { signal: AbortSignal.timeout(1000) })
+        .catch(() => null);
+      await res?.body?.cancel();
+      return res !== null;
+    };
+    try {
+      for (let i = 0; i < 300 && !(await answers()); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const conns: Deno.TcpConn[] = [];
+      for (let i = 0; i < 400; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const conn of conns) conn.close();
+      let back = false;
+      for (let i = 0; i < 20 && !back; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        back = await answers();
+      }
+      assert.ok(back, `the server answers again:\n${log}`);
+      // Once per incident, not once per refused connection.
+      const relistens = log.match(/listening again/g)?.length ?? 0;
+      assert.ok(relistens >= 1 && relistens <= 3, log);
+      assert.doesNotMatch(log, /Uncaught|panicked/);
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await pumps;
     }
   },
 });
