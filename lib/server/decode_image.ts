@@ -63,6 +63,19 @@ export interface ImageInfo {
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 million). */
   maxPixels?: number;
+  /**
+   * Fewest pixels the caller needs: a larger JPEG may be decoded at 1/2,
+   * 1/4 or 1/8 of its size (libjpeg's DCT scaling, far faster than a full
+   * decode), never below this. Other formats always decode in full.
+   */
+  minPixels?: number;
+}
+
+/** A decoded image and the factor it was shrunk by while decoding (1: full size). */
+export interface ScaledImage {
+  image: RgbaImage;
+  /** Original size ÷ decoded size (1, 2, 4 or 8). */
+  scale: number;
 }
 
 /** Default pixel limit: a 48 MP phone photo fits, a decompression bomb does not. */
@@ -168,7 +181,12 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
   return infoOf(format, width, height, orientation);
 }
 
-function infoOf(format: ImageFormat, width: number, height: number, orientation: number): ImageInfo {
+function infoOf(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  orientation: number,
+): ImageInfo {
   const swap = orientation >= 5;
   return {
     format,
@@ -184,7 +202,12 @@ function infoOf(format: ImageFormat, width: number, height: number, orientation:
  * A JPEG's info, refused as truncated when its data is too short for its
  * size: libjpeg would "decode" it, inventing grey for the missing blocks.
  */
-function jpegInfo(bytes: Uint8Array, width: number, height: number, orientation: number): ImageInfo {
+function jpegInfo(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  orientation: number,
+): ImageInfo {
   const frame = readJpegFrame(bytes);
   if (frame && frame.width === width && frame.height === height) {
     const needed = minimumScanBytes(frame);
@@ -208,7 +231,21 @@ export async function decodeImage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<RgbaImage> {
-  const info = readImageInfo(bytes);
+  // Full size always: callers of this function read coordinates in the file's pixels.
+  return (await decodeImageScaled(bytes, { maxPixels: options.maxPixels })).image;
+}
+
+/**
+ * Like `decodeImage`, but a large JPEG is decoded at a reduced scale when
+ * `minPixels` allows (see DecodeOptions): coordinates in the result are then
+ * `scale` times smaller than in the file.
+ */
+export async function decodeImageScaled(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+  known?: ImageInfo,
+): Promise<ScaledImage> {
+  const info = known ?? readImageInfo(bytes);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (info.width * info.height > maxPixels) {
     throw new ImageDecodeError(
@@ -217,6 +254,11 @@ export async function decodeImage(
         ((info.width * info.height) / 1e6).toFixed(1)
       } MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP.`,
     );
+  }
+  const scale = info.format === "jpeg" ? jpegScale(info, options.minPixels) : 1;
+  if (scale > 1) {
+    const shrunk = await decodeJpegShrunk(bytes, info, scale);
+    if (shrunk) return { image: applyOrientation(shrunk, info.orientation), scale };
   }
   let image: RgbaImage;
   try {
@@ -234,7 +276,47 @@ export async function decodeImage(
   if (image.width !== info.width || image.height !== info.height) {
     throw new ImageDecodeError("corrupt", "The decoded size disagrees with the header.");
   }
-  return applyOrientation(image, info.orientation);
+  return { image: applyOrientation(image, info.orientation), scale: 1 };
+}
+
+/** The largest DCT scale (2, 4 or 8) that still leaves `minPixels`; 1 for none. */
+function jpegScale(info: ImageInfo, minPixels: number | undefined): number {
+  if (!minPixels) return 1;
+  for (const s of [8, 4, 2]) {
+    if (Math.ceil(info.width / s) * Math.ceil(info.height / s) >= minPixels) return s;
+  }
+  return 1;
+}
+
+/**
+ * Decodes a JPEG at 1/`scale` of its size with libvips' shrink-on-load
+ * (libjpeg DCT scaling: the skipped coefficients are never computed), as
+ * stored (orientation not applied). Null where sharp cannot run here or
+ * refuses the file: the caller then decodes in full, with its own errors.
+ */
+async function decodeJpegShrunk(
+  bytes: Uint8Array,
+  info: ImageInfo,
+  scale: number,
+): Promise<RgbaImage | null> {
+  try {
+    const { default: sharp } = await import("sharp");
+    const width = Math.ceil(info.width / scale), height = Math.ceil(info.height / scale);
+    const { data, info: out } = await sharp(bytes, { failOn: "error", autoOrient: false })
+      .resize(width, height, { fit: "fill", fastShrinkOnLoad: true, kernel: "nearest" })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 4) return null;
+    return {
+      width: out.width,
+      height: out.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      channels: 4,
+    };
+  } catch {
+    return null;
+  }
 }
 
 async function decodePixels(

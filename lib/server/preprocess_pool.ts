@@ -81,8 +81,12 @@ class DecoderProcess {
         "run",
         "--quiet",
         `--config=${ROOT}deno.json`,
-        // Reads its own modules and the decoders' wasm; nothing else.
+        // Reads its own modules and the decoders' wasm; loads libvips (sharp,
+        // a Node-API addon) for shrink-on-load JPEG decoding; nothing else.
         `--allow-read=${ROOT}`,
+        "--allow-ffi",
+        "--allow-env",
+        "--allow-sys",
         "--no-prompt",
         WORKER_PATH,
       ],
