@@ -223,29 +223,10 @@ function hostileClients(port: number, idle: number, slow: number) {
 
 /** Files that cost far more than their size (issue 15): each must be refused or bounded. */
 async function hostileFiles(): Promise<Sample[]> {
-  const png = async (width: number, height: number) => {
-    const { concat, pngChunk } = await import("../tests/api/test_images.ts");
-    const ihdr = new Uint8Array(13);
-    const dv = new DataView(ihdr.buffer);
-    dv.setUint32(0, width);
-    dv.setUint32(4, height);
-    ihdr.set([8, 0, 0, 0, 0], 8);
-    const rows = new Uint8Array((width + 1) * height).fill(255);
-    for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
-    const idat = new Uint8Array(
-      await new Response(new Blob([rows]).stream().pipeThrough(new CompressionStream("deflate")))
-        .arrayBuffer(),
-    );
-    return concat(
-      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      pngChunk("IHDR", ihdr),
-      pngChunk("IDAT", idat),
-      pngChunk("IEND", new Uint8Array(0)),
-    );
-  };
+  const { blankPng } = await import("../tests/api/test_images.ts");
   return [
-    { file: "50,000,000×1 PNG", type: "image/png", body: await png(50_000_000, 1) },
-    { file: "7,000×7,000 blank PNG", type: "image/png", body: await png(7000, 7000) },
+    { file: "50,000,000×1 PNG", type: "image/png", body: await blankPng(50_000_000, 1) },
+    { file: "7,000×7,000 blank PNG", type: "image/png", body: await blankPng(7000, 7000) },
   ];
 }
 

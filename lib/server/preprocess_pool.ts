@@ -8,8 +8,8 @@
  * Processes, not worker threads: Deno cannot stop a worker thread that is
  * busy in a loop (`terminate()` leaves it spinning, measured with the
  * looping GIF), while a killed process stops at once and returns all of its
- * memory. For the same reason a process is retired after a large image, so
- * the memory a spike took goes back to the system, and the pixels being
+ * memory. For the same reason a process whose memory grew is retired after
+ * its job, so the memory a spike took goes back to the system, and the pixels being
  * decoded at once are bounded by `pixelBudget` whatever the concurrency.
  * The model itself stays in the server process, loaded once.
  */
@@ -30,12 +30,20 @@ export interface PreprocessJob {
   options?: PreprocessOptions;
 }
 
-/** The worker's answer to a {@link PreprocessJob}. */
+/** The worker's answer to a {@link PreprocessJob}, with the process's resident memory after it. */
 export type PreprocessReply =
-  | { id: number; ok: true; pre: PreprocessResult; decodeMs: number; preprocessMs: number }
+  | {
+    id: number;
+    ok: true;
+    pre: PreprocessResult;
+    decodeMs: number;
+    preprocessMs: number;
+    rssBytes: number;
+  }
   | {
     id: number;
     ok: false;
+    rssBytes: number;
     error: { code?: ImageDecodeError["code"]; message: string; stack?: string };
   };
 
@@ -54,8 +62,8 @@ export interface PreprocessPoolOptions {
   timeoutMs: number;
   /** Pixels decoded at the same time, all processes together (default 64 million). */
   pixelBudget?: number;
-  /** A process that decoded an image this large is replaced afterwards (default 12 million). */
-  recyclePixels?: number;
+  /** A process whose memory grew by more than this since it started is replaced after its job (default 96 MB). */
+  recycleGrowthBytes?: number;
 }
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -67,6 +75,8 @@ const MAX_JOBS_PER_PROCESS = 500;
 class DecoderProcess {
   readonly child: Deno.ChildProcess;
   jobs = 0;
+  /** Resident memory once started, before any job. */
+  startRss = 0;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #pending?: { id: number; resolve: (r: PreprocessReply) => void; reject: (e: Error) => void };
   #exited = false;
@@ -103,6 +113,7 @@ class DecoderProcess {
     try {
       for await (const reply of readFrames<PreprocessReply>(this.child.stdout)) {
         if (reply.id === 0) {
+          this.startRss = reply.rssBytes;
           this.#onReady();
           continue;
         }
@@ -170,7 +181,7 @@ export class PreprocessPool {
   readonly size: number;
   readonly timeoutMs: number;
   readonly pixelBudget: number;
-  readonly recyclePixels: number;
+  readonly recycleGrowthBytes: number;
   #slots: Slot[];
   #waiting: ((slot: Slot) => void)[] = [];
   #pixelsInFlight = 0;
@@ -183,7 +194,7 @@ export class PreprocessPool {
     this.size = options.size;
     this.timeoutMs = options.timeoutMs;
     this.pixelBudget = options.pixelBudget ?? 64_000_000;
-    this.recyclePixels = options.recyclePixels ?? 12_000_000;
+    this.recycleGrowthBytes = options.recycleGrowthBytes ?? 96 * 2 ** 20;
     this.#slots = Array.from({ length: options.size }, () => ({ busy: false }));
   }
 
@@ -214,7 +225,7 @@ export class PreprocessPool {
     try {
       const slot = await this.#acquire();
       try {
-        return await this.#runOn(slot, bytes, maxPixels, pixels, options);
+        return await this.#runOn(slot, bytes, maxPixels, options);
       } finally {
         this.#release(slot);
       }
@@ -275,7 +286,6 @@ export class PreprocessPool {
     slot: Slot,
     bytes: Uint8Array,
     maxPixels: number,
-    pixels: number,
     options?: PreprocessOptions,
   ): Promise<Preprocessed> {
     const process = slot.process ??= new DecoderProcess();
@@ -310,8 +320,10 @@ export class PreprocessPool {
     } finally {
       deadline.clear();
     }
-    // A spike's memory goes back to the system with the process.
-    if (pixels >= this.recyclePixels || process.jobs >= MAX_JOBS_PER_PROCESS) discard();
+    // A spike's memory goes back to the system with the process (V8 and
+    // the allocator keep what they grew to, however little is in use).
+    const grown = reply.rssBytes - process.startRss > this.recycleGrowthBytes;
+    if (grown || process.jobs >= MAX_JOBS_PER_PROCESS) discard();
     if (reply.ok) {
       return { pre: reply.pre, decodeMs: reply.decodeMs, preprocessMs: reply.preprocessMs };
     }

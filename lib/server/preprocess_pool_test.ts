@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { ApiError } from "./api_error.ts";
 import { PreprocessPool } from "./preprocess_pool.ts";
-import { digitImage, GIF_LZW_LOOP, pngBytes } from "../../tests/api/test_images.ts";
+import { blankPng, digitImage, GIF_LZW_LOOP, pngBytes } from "../../tests/api/test_images.ts";
 
 /** Whether process `pid` still runs (a zombie waiting to be reaped counts as stopped). */
 function running(pid: number): boolean {
@@ -47,19 +47,19 @@ Deno.test({
 });
 
 Deno.test({
-  name: "preprocess pool - a process that decoded a large image is replaced, freeing its memory",
+  name: "preprocess pool - a process whose memory grew is replaced after its job, freeing it",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
-    // 40×40 = 1,600 pixels counts as large here.
-    const pool = new PreprocessPool({ size: 1, timeoutMs: 20_000, recyclePixels: 1000 });
+    const pool = new PreprocessPool({ size: 1, timeoutMs: 60_000 });
     try {
-      await pool.run(pngBytes(digitImage(7, 20, 20)), 1e6);
-      const [small] = pool.pids();
-      await pool.run(pngBytes(digitImage(7, 20, 20)), 1e6);
-      assert.equal(pool.pids()[0], small, "small images keep their process");
-      await pool.run(pngBytes(digitImage(7, 40, 40)), 1e6);
-      assert.ok(await until(() => !running(small)), "the process that took the large one exited");
-      assert.notEqual(pool.pids()[0], small);
+      await pool.run(pngBytes(digitImage(7, 40, 40)), 1e8);
+      const [first] = pool.pids();
+      await pool.run(pngBytes(digitImage(7, 40, 40)), 1e8);
+      assert.equal(pool.pids()[0], first, "small images keep their process");
+      // 6,000×6,000: about 150 MB of pixels, decoded and converted.
+      await pool.run(await blankPng(6000, 6000), 1e8);
+      assert.ok(await until(() => !running(first)), "the process that took the large one exited");
+      assert.notEqual(pool.pids()[0], first);
     } finally {
       await pool.close();
     }

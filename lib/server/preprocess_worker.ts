@@ -33,12 +33,20 @@ async function handle(job: PreprocessJob): Promise<PreprocessReply> {
         digit.box = digit.box.map((v) => Math.round(v * scale)) as typeof digit.box;
       }
     }
-    return { id, ok: true, pre, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 };
+    return {
+      id,
+      ok: true,
+      pre,
+      decodeMs: t1 - t0,
+      preprocessMs: performance.now() - t1,
+      rssBytes: Deno.memoryUsage().rss,
+    };
   } catch (error) {
     const e = error as Error;
     return {
       id,
       ok: false,
+      rssBytes: Deno.memoryUsage().rss,
       error: {
         code: error instanceof ImageDecodeError ? error.code : undefined,
         message: e?.message ?? String(error),
@@ -51,7 +59,7 @@ async function handle(job: PreprocessJob): Promise<PreprocessReply> {
 if (import.meta.main) {
   const out = Deno.stdout.writable.getWriter();
   // Tells the pool the modules are loaded: its deadlines start after this.
-  await out.write(encodeFrame({ id: 0, ready: true }));
+  await out.write(encodeFrame({ id: 0, ready: true, rssBytes: Deno.memoryUsage().rss }));
   for await (const job of readFrames<PreprocessJob>(Deno.stdin.readable)) {
     await out.write(encodeFrame(await handle(job)));
   }

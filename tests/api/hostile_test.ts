@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { build } from "../../framework/build.ts";
 import { freePort, startTestServer, type TestServer } from "../helpers/server.ts";
-import { concat, digitImage, jpegBytes, multipart, pngBytes, pngChunk } from "./test_images.ts";
+import { blankPng, concat, digitImage, jpegBytes, multipart, pngBytes } from "./test_images.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -99,27 +99,6 @@ async function waitReady(url: string) {
     assert.ok(Date.now() < deadline, "the model did not load");
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** A real PNG of `width`×`height` grey pixels, all white: tiny on disk, huge decoded. */
-async function blankPng(width: number, height: number): Promise<Uint8Array> {
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width);
-  dv.setUint32(4, height);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const rows = new Uint8Array((width + 1) * height).fill(255);
-  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
-  const deflated = new Uint8Array(
-    await new Response(new Blob([rows]).stream().pipeThrough(new CompressionStream("deflate")))
-      .arrayBuffer(),
-  );
-  return concat(
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", deflated),
-    pngChunk("IEND", new Uint8Array(0)),
-  );
 }
 
 /** Server memory from health: the process and its decoder processes. */
@@ -227,7 +206,7 @@ Deno.test("hostile - the server survives hostile clients and keeps serving norma
 
     await t.step("memory returns to its baseline after decoding a large image", async () => {
       const before = await serverRss(url);
-      const big = await blankPng(4000, 3000); // 12 MP: the decoder's memory grows by 100+ MB
+      const big = await blankPng(6000, 6000); // 36 MP: the decoder's memory grows by 150+ MB
       const res = await fetch(url + "/api/predict", { method: "POST", body: big as BodyInit });
       const body = await res.json();
       assert.equal(res.status, 200, JSON.stringify(body));

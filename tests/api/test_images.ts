@@ -164,6 +164,30 @@ export async function pngBomb(size = 20_000): Promise<Uint8Array> {
 }
 
 /**
+ * A real, decodable PNG of `width`×`height` white grey pixels: a few KB on
+ * disk however many pixels it decodes to (for memory and aspect-ratio tests).
+ */
+export async function blankPng(width: number, height: number): Promise<Uint8Array> {
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  const rows = new Uint8Array((width + 1) * height).fill(255);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
+  const deflated = new Uint8Array(
+    await new Response(new Blob([rows]).stream().pipeThrough(new CompressionStream("deflate")))
+      .arrayBuffer(),
+  );
+  return concat(
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflated),
+    pngChunk("IEND", new Uint8Array(0)),
+  );
+}
+
+/**
  * A 24×48 GIF of 1.6 KB, found by the fuzz test (seed 3), on which omggif's
  * LZW decoder loops forever: its code table chases itself in a cycle.
  */
