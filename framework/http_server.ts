@@ -29,7 +29,7 @@ export interface ConnectionLimits {
   headersTimeoutMs: number;
   /** Time for a whole request, body included (Node's `requestTimeout`). */
   requestTimeoutMs: number;
-  /** How long an idle keep-alive connection stays open between requests. */
+  /** How long an idle keep-alive connection stays open between requests (at most half the header timeout). */
   keepAliveTimeoutMs: number;
   /** Open connections at most; more are closed as soon as they are accepted. */
   maxConnections: number;
@@ -232,14 +232,18 @@ export async function serveHttp(
     await listener(incoming, outgoing);
   };
 
+  // Node starts the next request's header clock when a response ends, so an
+  // idle keep-alive connection must close well before that clock runs out, or
+  // a request sent on it at the wrong moment gets a 408.
+  const keepAliveTimeout = Math.min(limits.keepAliveTimeoutMs, limits.headersTimeoutMs / 2);
   const server = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    keepAliveTimeout,
     // Node checks the deadlines on this period (30 s by default): a tenth of the shortest.
     connectionsCheckingInterval: Math.max(
       50,
-      Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.keepAliveTimeoutMs) / 10)),
+      Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, keepAliveTimeout) / 10)),
     ),
   } as http.ServerOptions, onRequest);
   server.maxConnections = limits.maxConnections;
