@@ -75,7 +75,8 @@ Deno.test("read body - a body that stalls gets 408 at the deadline", async () =>
 Deno.test("limits - defaults, environment overrides, and typos refused", () => {
   const none = limitsFromEnv(() => undefined);
   assert.equal(none.maxBodyBytes, 10 * 1024 * 1024);
-  assert.equal(none.concurrency, 1);
+  // One decoder process per core, at most 8.
+  assert.equal(none.concurrency, Math.max(1, Math.min(8, navigator.hardwareConcurrency)));
   const env: Record<string, string> = { API_MAX_BODY_BYTES: "1000", API_MAX_QUEUED: "0" };
   const set = limitsFromEnv((name) => env[name]);
   assert.equal(set.maxBodyBytes, 1000);
