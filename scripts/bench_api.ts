@@ -98,6 +98,24 @@ async function waitReady(url: string): Promise<Health> {
   throw new Error("the server did not become ready");
 }
 
+/** Reads the server's RSS every 250 ms and hands it to `onRss` until `stop()`. */
+function sampleRss(url: string, onRss: (rss: number) => void) {
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling) {
+      const h = await health(url).catch(() => undefined);
+      if (h) onRss(rssOf(h));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop;
+    },
+  };
+}
+
 /** Runs autocannon against `url` with `samples` in turn, sampling the server's RSS meanwhile. */
 async function phase(
   url: string,
@@ -109,14 +127,7 @@ async function phase(
 ): Promise<PhaseResult> {
   const before = await health(url);
   let rssPeak = rssOf(before);
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const h = await health(url).catch(() => undefined);
-      if (h) rssPeak = Math.max(rssPeak, rssOf(h));
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
+  const sampler = sampleRss(url, (rss) => (rssPeak = Math.max(rssPeak, rss)));
   const result = await autocannon({
     url: url + "/api/predict",
     connections,
@@ -130,8 +141,7 @@ async function phase(
       body: Buffer.from(s.body) as unknown as string,
     })),
   });
-  sampling = false;
-  await sampler;
+  await sampler.stop();
   // Let in-flight work finish (and spikes' decoders be replaced) before the "after" figures.
   await new Promise((r) => setTimeout(r, settleMs));
   const after = await health(url);
@@ -227,14 +237,7 @@ async function fetchPhase(
   const status: Record<string, number> = {};
   let errors = 0;
   const end = performance.now() + seconds * 1000;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const h = await health(url).catch(() => undefined);
-      if (h) rssPeak = Math.max(rssPeak, rssOf(h));
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
+  const sampler = sampleRss(url, (rss) => (rssPeak = Math.max(rssPeak, rss)));
   await Promise.all(Array.from({ length: connections }, async (_, k) => {
     for (let i = k; performance.now() < end; i++) {
       const s = samples[i % samples.length];
@@ -254,8 +257,7 @@ async function fetchPhase(
       }
     }
   }));
-  sampling = false;
-  await sampler;
+  await sampler.stop();
   await new Promise((r) => setTimeout(r, 1000));
   const after = await health(url);
   latencies.sort((a, b) => a - b);
