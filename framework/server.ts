@@ -18,6 +18,13 @@ import {
 } from "./router.ts";
 import { createStaticHandler, walkFiles } from "./static_files.ts";
 import {
+  type ConnectionLimits,
+  defaultConnectionLimits,
+  type HttpServerHandle,
+  malformedReason,
+  serveHttp,
+} from "./http_server.ts";
+import {
   type BuildManifest,
   type FreshContext,
   type HandlerFn,
@@ -109,10 +116,9 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
     }
     if (!fn) {
       if (method === "GET" && route.mod.default) return ctx.render();
-      const allowed = handler && typeof handler === "object" ? Object.keys(handler) : [];
       return new Response("Method Not Allowed", {
         status: 405,
-        headers: { Allow: allowed.join(", ") },
+        headers: { Allow: allowedMethods(route.mod).join(", ") },
       });
     }
     const result = await fn(ctx);
@@ -155,7 +161,13 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
 
   const renderError = async (req: Request, error: unknown): Promise<Response> => {
     if (error instanceof HttpError && error.status === 404) return notFound(req);
-    console.error(`Error while handling ${req.method} ${new URL(req.url).pathname}:`, error);
+    const where = `${req.method} ${new URL(req.url).pathname}`;
+    if (error instanceof HttpError && error.status < 500) {
+      // The client's fault: one line (refused requests are logged by the listener already).
+      if (!malformedReason(req)) console.warn(`${where}: ${error.status} ${error.message}`);
+    } else {
+      console.error(`Error while handling ${where}:`, error);
+    }
     const status = error instanceof HttpError ? error.status : 500;
     try {
       const mod = special("error");
@@ -187,6 +199,10 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
   hono.use("*", async (c, next) => {
     const ctx = makeContext(c.req.raw, undefined, {});
     c.res = await chain(ctx, options.before ?? [], async () => {
+      // Refused by the listener (bad Host, bad request line, timeout): the
+      // error page or the API's JSON error, through the same middleware.
+      const refused = malformedReason(c.req.raw);
+      if (refused) return renderError(c.req.raw, new HttpError(refused.status, refused.reason));
       await next();
       return c.res;
     });
@@ -226,13 +242,34 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
   return (req) => Promise.resolve(hono.fetch(req));
 }
 
-/** Starts the app on `port` and resolves once it listens. */
-export async function startServer(options: AppOptions & { port?: number; hostname?: string }) {
+/** The methods a route answers: its handler's, plus GET and HEAD where it renders a page. */
+function allowedMethods(mod: RouteModule): string[] {
+  const handler = mod.handler;
+  const methods = new Set<string>();
+  if (typeof handler === "function") return ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+  if (handler && !Array.isArray(handler)) {
+    for (const name of Object.keys(handler)) methods.add(name.toUpperCase());
+  }
+  if (mod.default || methods.has("GET")) {
+    methods.add("GET");
+    methods.add("HEAD");
+  }
+  return [...methods];
+}
+
+/**
+ * Starts the app on `hostname:port` (default 127.0.0.1:8000) behind the
+ * listener of http_server.ts, with its connection limits, and resolves once
+ * it listens.
+ */
+export async function startServer(
+  options: AppOptions & { port?: number; hostname?: string; limits?: Partial<ConnectionLimits> },
+): Promise<HttpServerHandle> {
   const handler = await createApp(options);
-  const server = Deno.serve({
+  return await serveHttp(handler, {
     port: options.port ?? 8000,
-    hostname: options.hostname,
+    hostname: options.hostname ?? "127.0.0.1",
+    limits: { ...defaultConnectionLimits(), ...options.limits },
     onListen: ({ hostname, port }) => console.log(`Listening on http://${hostname}:${port}/`),
-  }, handler);
-  return server;
+  });
 }

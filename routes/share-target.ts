@@ -5,21 +5,33 @@
  * browser is sent to `/?shared=ID`; the home page fetches them once with
  * `GET /share-target?id=ID` (lib/browser/share_inbox.ts `takeSharedImages`).
  */
-import type { Handlers } from "@/framework/mod.ts";
-import { MAX_SHARED_BYTES, SHARE_FIELD, sharedImageFiles } from "@/lib/browser/share_inbox.ts";
+import { type Handlers, HttpError } from "@/framework/mod.ts";
+import { SHARE_FIELD, sharedImageFiles } from "@/lib/browser/share_inbox.ts";
+import { ApiError } from "@/lib/server/api_error.ts";
+import { readBodyCapped } from "@/lib/server/read_body.ts";
+import { sharedApiDeps } from "@/lib/server/predict_api.ts";
+import { isSameOriginShare } from "@/lib/server/share_origin.ts";
 
 /** How long a share waits to be picked up (ms). */
 const KEEP_MS = 10 * 60 * 1000;
 /** Shares held at once; the oldest goes first. */
 const MAX_SHARES = 20;
-/** Largest request body accepted (bytes). */
-const MAX_BODY = 4 * MAX_SHARED_BYTES;
+/** Largest request body accepted (bytes): a few phone photos. */
+const MAX_BODY = 48 * 1024 * 1024;
+/** Bytes of all the shares held together; the oldest go first. */
+const MAX_STORED = 96 * 1024 * 1024;
 
-const shares = new Map<string, { time: number; files: File[] }>();
+const shares = new Map<string, { time: number; files: File[]; bytes: number }>();
 
-function dropStale(now = Date.now()): void {
+function dropStale(now = performance.now()): void {
+  let stored = 0;
+  for (const share of shares.values()) stored += share.bytes;
+  // Map order is insertion order: the oldest come first.
   for (const [id, share] of shares) {
-    if (now - share.time > KEEP_MS || shares.size > MAX_SHARES) shares.delete(id);
+    if (now - share.time > KEEP_MS || shares.size > MAX_SHARES || stored > MAX_STORED) {
+      shares.delete(id);
+      stored -= share.bytes;
+    }
   }
 }
 
@@ -28,18 +40,43 @@ const redirect = (location: string) =>
 
 export const handler: Handlers = {
   async POST(ctx) {
-    const length = Number(ctx.req.headers.get("Content-Length") ?? 0);
-    if (length > MAX_BODY) return new Response("Shared files too large", { status: 413 });
+    const req = ctx.req;
+    if (!isSameOriginShare(req)) {
+      await req.body?.cancel().catch(() => {});
+      throw new HttpError(403, "cross-site share refused");
+    }
+    // The same caps as the API: size while streaming, a deadline, the shared body budget.
+    const { limits, budget } = sharedApiDeps();
+    let body: Uint8Array;
+    try {
+      body = await readBodyCapped(req, {
+        maxBytes: MAX_BODY,
+        timeoutMs: limits.bodyTimeoutMs,
+        budget,
+      });
+    } catch (error) {
+      if (error instanceof ApiError) throw new HttpError(error.status, error.code);
+      throw error;
+    }
     let files: File[];
     try {
-      files = sharedImageFiles(await ctx.req.formData());
+      const type = req.headers.get("Content-Type") ?? "";
+      files = sharedImageFiles(
+        await new Response(body as BodyInit, { headers: { "Content-Type": type } }).formData(),
+      );
     } catch {
-      return new Response("Expected multipart/form-data with images", { status: 400 });
+      throw new HttpError(400, "expected multipart/form-data with images");
+    } finally {
+      budget.release(body.length);
     }
     if (files.length === 0) return redirect("/");
-    dropStale();
     const id = crypto.randomUUID();
-    shares.set(id, { time: Date.now(), files });
+    shares.set(id, {
+      time: performance.now(),
+      files,
+      bytes: files.reduce((n, f) => n + f.size, 0),
+    });
+    dropStale();
     return redirect(`/?shared=${id}`);
   },
   GET(ctx) {

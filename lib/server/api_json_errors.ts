@@ -10,8 +10,11 @@ import { jsonError } from "./api_error.ts";
 export const API_PREFIX = "/api/";
 
 const MESSAGES: Record<number, [string, string]> = {
+  400: ["bad_request", "The request is malformed (check the Host header and the URL)."],
   404: ["not_found", "There is no API endpoint at this path."],
   405: ["method_not_allowed", "This endpoint does not accept this method."],
+  408: ["request_timeout", "The request did not arrive in time."],
+  431: ["headers_too_large", "The request headers are too large."],
   500: ["internal", "The server failed to handle this request."],
 };
 

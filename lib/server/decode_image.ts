@@ -20,6 +20,7 @@ import jpeg from "jpeg-js";
 import omggif from "omggif";
 import decode_bmp_lib from "decode-bmp";
 import type { RgbaImage } from "../core/image_types.ts";
+import { minimumScanBytes, readJpegFrame } from "./jpeg_frame.ts";
 
 /** Image formats this module decodes. */
 export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp";
@@ -62,6 +63,19 @@ export interface ImageInfo {
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 50 million). */
   maxPixels?: number;
+  /**
+   * Fewest pixels the caller needs: a larger JPEG may be decoded at 1/2,
+   * 1/4 or 1/8 of its size (libjpeg's DCT scaling, far faster than a full
+   * decode), never below this. Other formats always decode in full.
+   */
+  minPixels?: number;
+}
+
+/** A decoded image and the factor it was shrunk by while decoding (1: full size). */
+export interface ScaledImage {
+  image: RgbaImage;
+  /** Original size ÷ decoded size (1, 2, 4 or 8). */
+  scale: number;
 }
 
 /** Default pixel limit: a 48 MP phone photo fits, a decompression bomb does not. */
@@ -141,6 +155,12 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
       : bytes.slice();
     size = imageSize(exact);
   } catch (e) {
+    // A damaged EXIF block throws in image-size, yet the picture may be
+    // fine: take the size from the frame header and ignore the orientation.
+    const frame = format === "jpeg" ? readJpegFrame(bytes) : null;
+    if (frame && frame.width > 0 && frame.height > 0) {
+      return jpegInfo(bytes, frame.width, frame.height, 1);
+    }
     throw new ImageDecodeError(
       bytes.length < 64 ? "truncated" : "corrupt",
       `Cannot read the ${format.toUpperCase()} header: the file is truncated or corrupt (${
@@ -157,6 +177,16 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
       size.orientation <= 8
     ? size.orientation
     : 1;
+  if (format === "jpeg") return jpegInfo(bytes, width, height, orientation);
+  return infoOf(format, width, height, orientation);
+}
+
+function infoOf(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  orientation: number,
+): ImageInfo {
   const swap = orientation >= 5;
   return {
     format,
@@ -169,6 +199,30 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
 }
 
 /**
+ * A JPEG's info, refused as truncated when its data is too short for its
+ * size: libjpeg would "decode" it, inventing grey for the missing blocks.
+ */
+function jpegInfo(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  orientation: number,
+): ImageInfo {
+  const frame = readJpegFrame(bytes);
+  if (frame && frame.width === width && frame.height === height) {
+    const needed = minimumScanBytes(frame);
+    if (bytes.length - frame.scanStart < needed) {
+      throw new ImageDecodeError(
+        "truncated",
+        `The JPEG is truncated: a ${width}×${height} image needs at least ${needed} bytes of ` +
+          `image data, the file holds ${Math.max(0, bytes.length - frame.scanStart)}.`,
+      );
+    }
+  }
+  return infoOf("jpeg", width, height, orientation);
+}
+
+/**
  * Decodes PNG, JPEG, WebP, GIF (first frame) or BMP bytes to RGBA with EXIF
  * orientation applied. Checks the header's pixel count against
  * `max_pixels` before decoding. Throws `ImageDecodeError`.
@@ -177,7 +231,21 @@ export async function decodeImage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<RgbaImage> {
-  const info = readImageInfo(bytes);
+  // Full size always: callers of this function read coordinates in the file's pixels.
+  return (await decodeImageScaled(bytes, { maxPixels: options.maxPixels })).image;
+}
+
+/**
+ * Like `decodeImage`, but a large JPEG is decoded at a reduced scale when
+ * `minPixels` allows (see DecodeOptions): coordinates in the result are then
+ * `scale` times smaller than in the file.
+ */
+export async function decodeImageScaled(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+  known?: ImageInfo,
+): Promise<ScaledImage> {
+  const info = known ?? readImageInfo(bytes);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (info.width * info.height > maxPixels) {
     throw new ImageDecodeError(
@@ -186,6 +254,11 @@ export async function decodeImage(
         ((info.width * info.height) / 1e6).toFixed(1)
       } MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP.`,
     );
+  }
+  const scale = info.format === "jpeg" ? jpegScale(info, options.minPixels) : 1;
+  if (scale > 1) {
+    const shrunk = await decodeJpegShrunk(bytes, info, scale);
+    if (shrunk) return { image: applyOrientation(shrunk, info.orientation), scale };
   }
   let image: RgbaImage;
   try {
@@ -203,7 +276,47 @@ export async function decodeImage(
   if (image.width !== info.width || image.height !== info.height) {
     throw new ImageDecodeError("corrupt", "The decoded size disagrees with the header.");
   }
-  return applyOrientation(image, info.orientation);
+  return { image: applyOrientation(image, info.orientation), scale: 1 };
+}
+
+/** The largest DCT scale (2, 4 or 8) that still leaves `minPixels`; 1 for none. */
+function jpegScale(info: ImageInfo, minPixels: number | undefined): number {
+  if (!minPixels) return 1;
+  for (const s of [8, 4, 2]) {
+    if (Math.ceil(info.width / s) * Math.ceil(info.height / s) >= minPixels) return s;
+  }
+  return 1;
+}
+
+/**
+ * Decodes a JPEG at 1/`scale` of its size with libvips' shrink-on-load
+ * (libjpeg DCT scaling: the skipped coefficients are never computed), as
+ * stored (orientation not applied). Null where sharp cannot run here or
+ * refuses the file: the caller then decodes in full, with its own errors.
+ */
+async function decodeJpegShrunk(
+  bytes: Uint8Array,
+  info: ImageInfo,
+  scale: number,
+): Promise<RgbaImage | null> {
+  try {
+    const { default: sharp } = await import("sharp");
+    const width = Math.ceil(info.width / scale), height = Math.ceil(info.height / scale);
+    const { data, info: out } = await sharp(bytes, { failOn: "error", autoOrient: false })
+      .resize(width, height, { fit: "fill", fastShrinkOnLoad: true, kernel: "nearest" })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 4) return null;
+    return {
+      width: out.width,
+      height: out.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      channels: 4,
+    };
+  } catch {
+    return null;
+  }
 }
 
 async function decodePixels(

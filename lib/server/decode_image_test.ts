@@ -5,6 +5,7 @@ import omggif from "omggif";
 import {
   applyOrientation,
   decodeImage,
+  decodeImageScaled,
   ImageDecodeError,
   readImageInfo,
   sniffImageFormat,
@@ -349,4 +350,22 @@ Deno.test("decodeImage - applyOrientation maps all eight EXIF orientations", () 
     assert.deepEqual(read(out), want, `orientation ${o}`);
     assert.equal(out.width, Number(o) >= 5 ? 2 : 3);
   }
+});
+
+Deno.test("decode image - a large JPEG decodes shrunk (DCT scaling), never below minPixels, reading the same digit", async () => {
+  const { digitImage, jpegBytes } = await import("../../tests/api/test_images.ts");
+  const { preprocessImage } = await import("../core/preprocess.ts");
+  const bytes = jpegBytes(digitImage(4, 2400, 1800));
+  const full = await decodeImageScaled(bytes, {});
+  assert.equal(full.scale, 1, "no minPixels: full size");
+  const shrunk = await decodeImageScaled(bytes, { minPixels: 2 * 640 * 480 });
+  assert.equal(shrunk.scale, 2, "1/4 would leave fewer than minPixels");
+  assert.deepEqual([shrunk.image.width, shrunk.image.height], [1200, 900]);
+  const small = await decodeImageScaled(bytes, { minPixels: 100_000 });
+  assert.equal(small.scale, 4);
+  const a = preprocessImage(full.image), b = preprocessImage(shrunk.image);
+  assert.equal(a.digits.length, 1);
+  assert.equal(b.digits.length, 1);
+  const boxA = a.digits[0].box, boxB = b.digits[0].box.map((v) => v * shrunk.scale);
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(boxA[i] - boxB[i]) <= 24, `${boxA} vs ${boxB}`);
 });

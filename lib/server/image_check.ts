@@ -30,10 +30,15 @@ export function toApiError(error: unknown): unknown {
 
 /**
  * Reads format and size from the header of `bytes` and checks the pixel
- * count against `maxPixels`. Throws `ApiError` (413 `too_many_pixels`,
- * 415 `unsupported_format`, 422 `empty`/`not_an_image`/`svg`/`truncated`/`corrupt`).
+ * count against `maxPixels` and the shape against `maxAspectRatio`. Throws
+ * `ApiError` (413 `too_many_pixels`, 413 `bad_aspect_ratio`, 415
+ * `unsupported_format`, 422 `empty`/`not_an_image`/`svg`/`truncated`/`corrupt`).
  */
-export function inspectImage(bytes: Uint8Array, maxPixels: number): ImageInfo {
+export function inspectImage(
+  bytes: Uint8Array,
+  maxPixels: number,
+  maxAspectRatio = Infinity,
+): ImageInfo {
   let info: ImageInfo;
   try {
     info = readImageInfo(bytes);
@@ -47,6 +52,17 @@ export function inspectImage(bytes: Uint8Array, maxPixels: number): ImageInfo {
       "too_many_pixels",
       `The image is ${info.width}×${info.height} (${(pixels / 1e6).toFixed(1)} MP); ` +
         `the limit is ${(maxPixels / 1e6).toFixed(1)} MP.`,
+    );
+  }
+  // Decoding and preprocessing cost grows with the longest side too: a
+  // 50,000,000×1 line is within any pixel limit and no photo of a digit.
+  const ratio = Math.max(info.width, info.height) / Math.min(info.width, info.height);
+  if (ratio > maxAspectRatio) {
+    throw new ApiError(
+      413,
+      "bad_aspect_ratio",
+      `The image is ${info.width}×${info.height}: one side is ${Math.round(ratio)} times the ` +
+        `other; the limit is ${maxAspectRatio}.`,
     );
   }
   if (info.format === "gif") checkGifFrame(bytes, info);

@@ -5,13 +5,21 @@
  * never buffered beyond it.
  */
 import { ApiError } from "./api_error.ts";
+import type { ByteBudget } from "./byte_budget.ts";
+import { startDeadline } from "./deadline.ts";
 
 /** Bounds for {@link readBodyCapped}. */
 export interface ReadBodyOptions {
   /** Most bytes accepted; one more is a 413. */
   maxBytes: number;
-  /** Milliseconds allowed for the whole body; past them, a 408. */
+  /** Milliseconds allowed for the whole body; past them, a 408 (see deadline.ts). */
   timeoutMs: number;
+  /**
+   * Shared budget the bytes are reserved from as they arrive (503 `busy`
+   * when it is spent). On success the caller releases the body's length
+   * once done with it; on failure nothing stays reserved.
+   */
+  budget?: ByteBudget;
 }
 
 /** Formats a byte count for messages, e.g. "10 MB". */
@@ -36,7 +44,7 @@ function tooLarge(maxBytes: number): ApiError {
  * The stream is cancelled on every failure, so nothing more is read.
  */
 export async function readBodyCapped(req: Request, options: ReadBodyOptions): Promise<Uint8Array> {
-  const { maxBytes, timeoutMs } = options;
+  const { maxBytes, timeoutMs, budget } = options;
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > maxBytes) {
     await req.body?.cancel().catch(() => {});
@@ -47,11 +55,11 @@ export async function readBodyCapped(req: Request, options: ReadBodyOptions): Pr
   const chunks: Uint8Array[] = [];
   let total = 0;
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const deadline = startDeadline(timeoutMs, () => {
     timedOut = true;
     // Cancelling makes the pending read() settle, which ends the loop below.
     reader.cancel().catch(() => {});
-  }, timeoutMs);
+  });
   try {
     while (true) {
       let result: ReadableStreamReadResult<Uint8Array>;
@@ -68,11 +76,24 @@ export async function readBodyCapped(req: Request, options: ReadBodyOptions): Pr
         await reader.cancel().catch(() => {});
         throw tooLarge(maxBytes);
       }
+      if (budget && !budget.tryReserve(result.value.byteLength)) {
+        await reader.cancel().catch(() => {});
+        throw new ApiError(
+          503,
+          "busy",
+          "The server is receiving too many uploads at once; retry after the time in Retry-After.",
+          { headers: { "Retry-After": "2" } },
+        );
+      }
       chunks.push(result.value);
     }
+  } catch (error) {
+    budget?.release(chunks.reduce((n, c) => n + c.byteLength, 0));
+    throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
+  if (timedOut) budget?.release(chunks.reduce((n, c) => n + c.byteLength, 0));
   if (timedOut) {
     throw new ApiError(
       408,

@@ -1,6 +1,7 @@
 /** Reading a request body with a hard cap and a deadline, whatever Content-Length claims. */
 import assert from "node:assert/strict";
 import { ApiError } from "./api_error.ts";
+import { ByteBudget } from "./byte_budget.ts";
 import { limitsFromEnv } from "./limits.ts";
 import { readBodyCapped } from "./read_body.ts";
 
@@ -74,7 +75,8 @@ Deno.test("read body - a body that stalls gets 408 at the deadline", async () =>
 Deno.test("limits - defaults, environment overrides, and typos refused", () => {
   const none = limitsFromEnv(() => undefined);
   assert.equal(none.maxBodyBytes, 10 * 1024 * 1024);
-  assert.equal(none.concurrency, 1);
+  // One decoder process per core, at most 8.
+  assert.equal(none.concurrency, Math.max(1, Math.min(8, navigator.hardwareConcurrency)));
   const env: Record<string, string> = { API_MAX_BODY_BYTES: "1000", API_MAX_QUEUED: "0" };
   const set = limitsFromEnv((name) => env[name]);
   assert.equal(set.maxBodyBytes, 1000);
@@ -87,4 +89,22 @@ Deno.test("limits - defaults, environment overrides, and typos refused", () => {
     () => limitsFromEnv((n) => (n === "API_CONCURRENCY" ? "0" : undefined)),
     RangeError,
   );
+});
+
+Deno.test("read body - bytes come from a shared budget: 503 busy when spent, nothing kept on failure", async () => {
+  const budget = new ByteBudget(2500);
+  const first = await readBodyCapped(post(streamOf(2, 1000)), {
+    maxBytes: 5000,
+    timeoutMs: 1000,
+    budget,
+  });
+  assert.equal(budget.usedBytes, first.length, "a body read holds its bytes until released");
+  await rejectsWith(
+    readBodyCapped(post(streamOf(2, 1000)), { maxBytes: 5000, timeoutMs: 1000, budget }),
+    503,
+    "busy",
+  );
+  assert.equal(budget.usedBytes, 2000, "the refused body gave back what it had reserved");
+  budget.release(first.length);
+  assert.equal(budget.usedBytes, 0);
 });

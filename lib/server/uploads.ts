@@ -9,6 +9,7 @@ import { ApiError } from "./api_error.ts";
 import { inspectImage } from "./image_check.ts";
 import type { ApiLimits } from "./limits.ts";
 import { readBodyCapped } from "./read_body.ts";
+import type { ByteBudget } from "./byte_budget.ts";
 
 /** One uploaded image, checked from its header but not decoded yet. */
 export interface Upload {
@@ -40,12 +41,16 @@ function isRawImageType(mediaType: string): boolean {
  * checked by `inspectImage`. Throws `ApiError`: 415 `unsupported_media_type`
  * for a body that is neither an image nor multipart, 400 `bad_multipart` or
  * `no_image`, 413 `too_many_images`, and the body and image errors; an image
- * error of a multipart request says which image (`index`, `name`).
+ * error of a multipart request says which image (`index`, `name`); 413
+ * `too_many_pixels` when the images together exceed `maxRequestPixels`.
+ * The body's bytes are reserved from `budget` (see read_body.ts): on success
+ * the caller releases `bodyBytes` when done.
  */
 export async function readUploads(
   req: Request,
   limits: ApiLimits,
-): Promise<{ multipart: boolean; images: Upload[] }> {
+  budget?: ByteBudget,
+): Promise<{ multipart: boolean; images: Upload[]; bodyBytes: number }> {
   const contentType = req.headers.get("Content-Type") ?? "";
   const mediaType = contentType.split(";")[0].trim().toLowerCase();
   const multipart = mediaType === "multipart/form-data";
@@ -60,20 +65,43 @@ export async function readUploads(
   const body = await readBodyCapped(req, {
     maxBytes: limits.maxBodyBytes,
     timeoutMs: limits.bodyTimeoutMs,
+    budget,
   });
-  if (!multipart) {
-    return { multipart, images: [{ bytes: body, info: inspectImage(body, limits.maxPixels) }] };
-  }
-
-  const files = await multipartImages(body, contentType, limits.maxImages);
-  const images = files.map(({ name, bytes }, index) => {
-    try {
-      return { name, bytes, info: inspectImage(bytes, limits.maxPixels) };
-    } catch (error) {
-      throw withImageContext(error, index, name);
+  try {
+    const inspect = (bytes: Uint8Array) =>
+      inspectImage(bytes, limits.maxPixels, limits.maxAspectRatio);
+    if (!multipart) {
+      const images = [{ bytes: body, info: inspect(body) }];
+      checkRequestPixels(images, limits.maxRequestPixels);
+      return { multipart, images, bodyBytes: body.length };
     }
-  });
-  return { multipart, images };
+    const files = await multipartImages(body, contentType, limits.maxImages);
+    const images = files.map(({ name, bytes }, index) => {
+      try {
+        return { name, bytes, info: inspect(bytes) };
+      } catch (error) {
+        throw withImageContext(error, index, name);
+      }
+    });
+    checkRequestPixels(images, limits.maxRequestPixels);
+    return { multipart, images, bodyBytes: body.length };
+  } catch (error) {
+    budget?.release(body.length);
+    throw error;
+  }
+}
+
+/** The images of one request together may hold at most `maxPixels` (413 `too_many_pixels`). */
+function checkRequestPixels(images: Upload[], maxPixels: number) {
+  const total = images.reduce((n, { info }) => n + info.width * info.height, 0);
+  if (total > maxPixels) {
+    throw new ApiError(
+      413,
+      "too_many_pixels",
+      `The ${images.length} images hold ${(total / 1e6).toFixed(1)} MP together; the limit is ` +
+        `${(maxPixels / 1e6).toFixed(1)} MP per request.`,
+    );
+  }
 }
 
 /** The `image` fields of a multipart body, as bytes. */

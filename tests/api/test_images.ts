@@ -139,20 +139,17 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * A decompression bomb: a valid grey PNG header claiming `size`×`size` pixels
- * (20,000² = 400 MP by default) over a few KB of compressed zero rows.
- */
-export async function pngBomb(size = 20_000): Promise<Uint8Array> {
+/** An 8-bit grey PNG whose header says `width`×`height`, over `rows` (filtered scanlines). */
+async function greyPng(width: number, height: number, rows: Uint8Array): Promise<Uint8Array> {
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, size);
-  dv.setUint32(4, size);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
   ihdr.set([8, 0, 0, 0, 0], 8);
-  // Sixteen rows of zeros: the file stays small, the header says it is huge.
-  const rows = new Uint8Array((size + 1) * 16);
   const deflated = new Uint8Array(
-    await new Response(new Blob([rows]).stream().pipeThrough(new CompressionStream("deflate")))
+    await new Response(
+      new Blob([rows as BlobPart]).stream().pipeThrough(new CompressionStream("deflate")),
+    )
       .arrayBuffer(),
   );
   return concat(
@@ -161,6 +158,25 @@ export async function pngBomb(size = 20_000): Promise<Uint8Array> {
     pngChunk("IDAT", deflated),
     pngChunk("IEND", new Uint8Array(0)),
   );
+}
+
+/**
+ * A decompression bomb: a valid grey PNG header claiming `size`×`size` pixels
+ * (20,000² = 400 MP by default) over a few KB of compressed zero rows.
+ */
+export function pngBomb(size = 20_000): Promise<Uint8Array> {
+  // Sixteen rows of zeros: the file stays small, the header says it is huge.
+  return greyPng(size, size, new Uint8Array((size + 1) * 16));
+}
+
+/**
+ * A real, decodable PNG of `width`×`height` white grey pixels: a few KB on
+ * disk however many pixels it decodes to (for memory and aspect-ratio tests).
+ */
+export function blankPng(width: number, height: number): Promise<Uint8Array> {
+  const rows = new Uint8Array((width + 1) * height).fill(255);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
+  return greyPng(width, height, rows);
 }
 
 /**
