@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { GreyImage, RasterImage } from "./image_types.ts";
-import { MNIST_SIZE, preprocessImage, strokeWidth } from "./preprocess.ts";
+import { preprocessImage } from "./preprocess.ts";
+import { MNIST_SIZE, strokeWidth } from "./mnist_frame.ts";
 import {
   canvas,
   digit,

@@ -1,0 +1,55 @@
+/**
+ * Shape filters run between labelling and grouping: they drop components that
+ * are part of the picture's frame or of a form rather than of the writing.
+ * Pure functions over the components and label image of `segment.ts`.
+ */
+import type { Component } from "./segment.ts";
+
+/**
+ * Drops what frames the picture rather than being written on it: a shape
+ * that touches the image border and spans nearly all of its width or height
+ * (the edge of the page against a dark table, a shadow band, a ruler). A
+ * tightly cropped digit can do the same, so when such shapes are all there
+ * is (what is left is mere specks), they are kept.
+ */
+export function dropFrameEdges(components: Component[], w: number, h: number): Component[] {
+  if (Math.min(w, h) < 64) return components;
+  const frame = (c: Component) =>
+    (c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h) &&
+    (c.x1 - c.x0 >= 0.9 * w || c.y1 - c.y0 >= 0.9 * h);
+  const inside = components.filter((c) => !frame(c));
+  const largest = (cs: Component[]) => cs.reduce((a, c) => Math.max(a, c.area), 0);
+  const edges = components.filter(frame);
+  return edges.length && largest(inside) < 0.01 * largest(edges) ? components : inside;
+}
+
+/**
+ * Drops boxes drawn around digits (form fields, a frame around a number): a
+ * hollow shape whose ink lies along its own bounding box, with another shape
+ * inside it. A 0, however square, holds nothing inside, so it stays.
+ */
+export function dropBoxes(components: Component[], labels: Int32Array, w: number): Component[] {
+  const candidates = components.filter((c) => {
+    const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+    return bw >= 12 && bh >= 12 && c.area < 0.5 * bw * bh;
+  });
+  if (candidates.length === 0) return components;
+  const dropped = new Set<number>();
+  for (const c of candidates) {
+    const inside = components.some((o) =>
+      o !== c && o.x0 > c.x0 && o.x1 < c.x1 && o.y0 > c.y0 && o.y1 < c.y1 && o.area >= 0.05 * c.area
+    );
+    if (!inside) continue;
+    // Share of the shape's pixels within `t` of its bounding box's edges.
+    const t = Math.max(2, Math.round(0.08 * Math.min(c.x1 - c.x0, c.y1 - c.y0)));
+    let near = 0;
+    for (let y = c.y0; y < c.y1; y++) {
+      for (let x = c.x0; x < c.x1; x++) {
+        if (labels[y * w + x] !== c.label) continue;
+        if (x - c.x0 < t || c.x1 - 1 - x < t || y - c.y0 < t || c.y1 - 1 - y < t) near++;
+      }
+    }
+    if (near >= 0.85 * c.area) dropped.add(c.label);
+  }
+  return dropped.size ? components.filter((c) => !dropped.has(c.label)) : components;
+}
