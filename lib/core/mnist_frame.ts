@@ -55,7 +55,11 @@ export function digitToMnist(
   }
   const fringe = dilateMask(own, pw, ph);
   const patch = new Float32Array(pw * ph);
-  const values: number[] = [];
+  // Typed, and its maximum found by a loop: a bold shape can hold more ink
+  // pixels than a function call takes arguments (`Math.max(...values)`
+  // threw "Maximum call stack size exceeded" past about 125,000).
+  const values = new Float32Array(bw * bh);
+  let count = 0, brightest = 0;
   for (let y = 0; y < ph; y++) {
     for (let x = 0; x < pw; x++) {
       const i = y * pw + x;
@@ -63,14 +67,17 @@ export function digitToMnist(
       const sx = g.x0 + x - pad, sy = g.y0 + y - pad;
       if (sx < 0 || sy < 0 || sx >= ink.width || sy >= ink.height) continue;
       patch[i] = ink.data[sy * w + sx];
-      if (own[i]) values.push(patch[i]);
+      if (own[i]) {
+        values[count++] = patch[i];
+        if (patch[i] > brightest) brightest = patch[i];
+      }
     }
   }
   // Contrast: the stroke cores of MNIST digits are saturated; map this
   // digit's typical stroke level to 1 so faint or dim digits look the same.
   const level = Math.max(
     1e-3,
-    quantile(Float32Array.from(values), opt.levelQuantile, 0, Math.max(...values)),
+    quantile(values.subarray(0, count), opt.levelQuantile, 0, brightest),
   );
   for (let i = 0; i < patch.length; i++) patch[i] = Math.min(1, patch[i] / level);
 

@@ -223,7 +223,8 @@ export function groupDigits(
   options: GroupOptions = {},
 ): DigitGroup[] {
   if (components.length === 0) return [];
-  const largest = Math.max(...components.map((c) => c.area));
+  // A loop, not Math.max(...): a texture can have more components than a call takes arguments.
+  const largest = components.reduce((m, c) => Math.max(m, c.area), 0);
   const speck = Math.max(2, largest * (options.speckFraction ?? 0.02));
   const minHeight = options.minHeight ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
   let parts = components.filter((c) => c.area >= speck);
