@@ -21,7 +21,7 @@ import type { Box, DigitCrop, PreprocessResult, RasterImage } from "./image_type
 import { toGrey } from "./resample.ts";
 import { inkMap } from "./ink.ts";
 import { type DigitGroup, groupDigits, labelComponents, removeLines } from "./segment.ts";
-import { dropBoxes, dropFrameEdges } from "./shape_filters.ts";
+import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
@@ -110,10 +110,10 @@ export function preprocessImage(
   const { labels, components } = labelComponents(mask, w, h);
   const strong = new Uint8Array(components.length + 1);
   for (let i = 0; i < ink.length; i++) if (labels[i] && ink[i] > high) strong[labels[i]] = 1;
-  const kept = dropBoxes(
-    dropFrameEdges(components.filter((c) => strong[c.label]), w, h),
-    labels,
+  const kept = dropRules(
+    dropBoxes(dropFrameEdges(components.filter((c) => strong[c.label]), w, h), labels, w),
     w,
+    h,
   );
   const groups = groupDigits(kept, w, h).slice(0, opt.maxDigits);
   if (groups.length === 0) return none("no digit-sized shape found");

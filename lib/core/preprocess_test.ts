@@ -425,3 +425,19 @@ Deno.test("preprocess - offers narrower renderings of a digit stretched to its t
   // A digit with margins around it keeps its shape: no alternatives.
   assert.equal(oneDigit(toRgba(pageWithSeven())).alternatives, undefined);
 });
+
+Deno.test("preprocess - leaves out the bold rules of a strip of form cells, the cell walls included", () => {
+  // A one-line form field cut out of a scan: 12 cells with 5 px walls, six filled.
+  const img = canvas(1200, 100, 0.97);
+  line(img, 0, 10, 1200, 10, 5, 0.1);
+  line(img, 0, 90, 1200, 90, 5, 0.1);
+  for (let x = 20; x < 1200; x += 95) line(img, x, 10, x, 90, 5, 0.1);
+  const written = [0, 7, 1, 4, 0, 1] as const;
+  written.forEach((d, i) => digit(img, d, 20 + 95 * i + 30, 25, 50, 5, 0.05));
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, written.length, r.digits.map((d) => d.box).join(" | "));
+  r.digits.forEach((d, i) => {
+    const cell = 20 + 95 * i;
+    assert.ok(d.box[0] > cell + 5 && d.box[0] + d.box[2] < cell + 95, `digit ${i}: ${d.box}`);
+  });
+});

@@ -182,21 +182,41 @@ function removeHorizontalLines(
       // Ruled lines run edge to edge; a digit's bar, however long, does not.
       if (first[r] > width * 0.1 || seen[r] < width * 0.9) continue;
       removed++;
+      // Vertical run through the band at each column: short = the line
+      // itself, long = a stroke crossing it, which stays. "Short" follows the
+      // line's own thickness (its median run), so the bold rules of a form or
+      // a scanned table go as well as hairlines.
+      const runs: [number, number][] = [];
       for (let x = 0; x < width; x++) {
         const yc = Math.round(r - offset + slope * x);
-        for (let y0 = Math.max(0, yc - 1); y0 <= Math.min(height - 1, yc + 1); y0++) {
-          if (!mask[y0 * width + x]) continue;
-          // Vertical run through (x, y0): short = the line itself, long = a
-          // stroke crossing it, which stays.
+        let run: [number, number] = [-1, -1];
+        // Nearest ink within two rows of the line's centre (rules bow a little in photos).
+        for (const d of [0, -1, 1, -2, 2]) {
+          const y0 = yc + d;
+          if (y0 < 0 || y0 >= height || !mask[y0 * width + x]) continue;
           let top = y0, bottom = y0;
           while (top > 0 && mask[(top - 1) * width + x]) top--;
           while (bottom + 1 < height && mask[(bottom + 1) * width + x]) bottom++;
-          if (bottom - top + 1 <= maxThickness) {
-            for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
-          }
+          run = [top, bottom];
           break;
         }
+        runs.push(run);
       }
+      const lengths = runs.filter(([t]) => t >= 0).map(([t, b]) => b - t + 1).sort((a, b) => a - b);
+      const typical = lengths[lengths.length >> 1] ?? 0;
+      // Only a band inked nearly all along is a rule drawn in one piece; a
+      // band thicker than a rule is the dark edge of the page or a shadow
+      // (dropped whole as a frame edge later). Both keep the hairline limit,
+      // so a digit's stem that happens to line up with a rule stays.
+      const thickest = Math.round(0.05 * Math.min(width, height));
+      const solid = lengths.length >= 0.85 * width && typical <= thickest;
+      const limit = solid
+        ? Math.max(maxThickness, Math.min(Math.round(1.5 * typical) + 1, thickest))
+        : maxThickness;
+      runs.forEach(([top, bottom], x) => {
+        if (top < 0 || bottom - top + 1 > limit) return;
+        for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
+      });
     }
   }
   return removed;

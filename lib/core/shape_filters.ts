@@ -53,3 +53,27 @@ export function dropBoxes(components: Component[], labels: Int32Array, w: number
   }
   return dropped.size ? components.filter((c) => !dropped.has(c.label)) : components;
 }
+
+/**
+ * Drops the walls of form cells and table columns that survive line removal
+ * (bold rules, or rules broken where the writing touches them): a thin bar,
+ * at least 8 times longer than wide, spanning three quarters of the image
+ * across, beside shapes well shorter than it. A 1 that fills the picture on
+ * its own, or is as tall as the digits beside it, stays.
+ */
+export function dropRules(components: Component[], w: number, h: number): Component[] {
+  const rule = (c: Component) => {
+    const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+    return (bh >= 0.75 * h && bh >= 8 * bw) || (bw >= 0.75 * w && bw >= 8 * bh);
+  };
+  const rules = components.filter(rule);
+  if (rules.length === 0) return components;
+  const others = components.filter((c) => !rule(c));
+  const longest = rules.reduce((m, c) => Math.max(m, c.y1 - c.y0, c.x1 - c.x0), 0);
+  const largest = others.reduce((m, c) => Math.max(m, c.area), 0);
+  // Something digit-sized must remain, shorter than the rules.
+  const writing = others.filter((c) =>
+    c.area >= 0.3 * largest && Math.max(c.y1 - c.y0, c.x1 - c.x0) <= 0.7 * longest
+  );
+  return writing.length ? others : components;
+}
