@@ -47,6 +47,14 @@ export interface DigitCrop {
    * renderings are averaged.
    */
   alternatives?: Float32Array[];
+  /**
+   * Spans of the shape between candidate cuts, when it may hold several
+   * touching digits (`lib/core/split_candidates.ts`): `from`/`to` index its
+   * cuts, 0 being its left edge. The result keeps the chain of pieces the
+   * classifier reads best jointly, or the shape whole
+   * (`lib/core/number_reading.ts`).
+   */
+  pieces?: (DigitCrop & { from: number; to: number })[];
 }
 
 /** What preprocessing found in an image. */

@@ -23,6 +23,7 @@ import { inkMap } from "./ink.ts";
 import { type DigitGroup, groupDigits, labelComponents, removeLines } from "./segment.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
+import { candidatePieces } from "./split_candidates.ts";
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
@@ -57,6 +58,11 @@ export interface PreprocessOptions {
    * the recogniser averages the probabilities of all the readings.
    */
   aspectHypotheses?: number[];
+  /**
+   * Offer ways to cut a shape wider than a digit into touching digits, for
+   * the recogniser to choose by reading them (default true).
+   */
+  splitTouching?: boolean;
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
@@ -71,6 +77,7 @@ const DEFAULTS: Required<PreprocessOptions> = {
   levelQuantile: 0.7,
   thinAbove: 0,
   aspectHypotheses: [0.7, 0.5, 0.35],
+  splitTouching: true,
 };
 
 /**
@@ -129,6 +136,16 @@ export function preprocessImage(
       g.y1 === h;
     if (fillsFrame && opt.aspectHypotheses.length) {
       crop.alternatives = opt.aspectHypotheses.map((s) => digitToMnist(map.ink, labels, g, opt, s));
+    } else if (opt.splitTouching) {
+      const { pieces } = candidatePieces(g, labels, w);
+      if (pieces.length) {
+        crop.pieces = pieces.map((p) => ({
+          pixels: digitToMnist(map.ink, labels, p, opt),
+          box: scaleBox(p, fx, fy, image.width, image.height),
+          from: p.from,
+          to: p.to,
+        }));
+      }
     }
     return crop;
   });

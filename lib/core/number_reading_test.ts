@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import type { DigitCrop } from "./image_types.ts";
+import { bestReading, splitInputs } from "./number_reading.ts";
+import { loadModel } from "./model_runner.ts";
+import { recognize } from "./recognize.ts";
+import { initInferenceBackend } from "../server/tf_backend.ts";
+import {
+  canvas,
+  inkBox,
+  mnistTestDigits,
+  modelPath,
+  toRgba,
+} from "../../tests/recognition/helpers.ts";
+
+/** Ten probabilities with `p` on `digit` and the rest spread evenly. */
+const sure = (digit: number, p: number) =>
+  Array.from({ length: 10 }, (_, k) => k === digit ? p : (1 - p) / 9);
+
+/** A crop 40 px wide, cuts 0–3 at x = 0, 10, 20, 40: pieces 0→2, 2→3 and a wrong chain 0→1, 1→3. */
+function cropWithPieces(): DigitCrop {
+  const px = new Float32Array(784);
+  const piece = (from: number, to: number, x: number, w: number) => ({
+    pixels: px,
+    box: [x, 0, w, 20] as [number, number, number, number],
+    from,
+    to,
+  });
+  return {
+    pixels: px,
+    box: [0, 0, 40, 20],
+    pieces: [piece(0, 2, 0, 20), piece(2, 3, 20, 20), piece(0, 1, 0, 10), piece(1, 3, 10, 30)],
+  };
+}
+
+Deno.test("number reading - keeps the chain of pieces the classifier reads best, left to right", () => {
+  const crop = cropWithPieces();
+  assert.equal(splitInputs(crop).length, 4);
+  const rows = [sure(1, 0.97), sure(0, 0.95), sure(7, 0.5), sure(4, 0.5)];
+  const reading = bestReading(crop, sure(6, 0.3), rows);
+  assert.deepEqual(reading.map((r) => r.probabilities.indexOf(Math.max(...r.probabilities))), [
+    1,
+    0,
+  ]);
+  assert.deepEqual(reading.map((r) => r.box[0]), [0, 20]);
+});
+
+Deno.test("number reading - reads a shape whole when that is as sure as any split", () => {
+  const crop = cropWithPieces();
+  const rows = [sure(1, 0.9), sure(1, 0.9), sure(7, 0.5), sure(4, 0.5)];
+  const reading = bestReading(crop, sure(0, 0.95), rows);
+  assert.equal(reading.length, 1);
+  assert.deepEqual(reading[0].box, crop.box);
+  // No pieces at all: the whole reading.
+  assert.equal(bestReading({ ...crop, pieces: undefined }, sure(3, 0.4), []).length, 1);
+});
+
+// The first MNIST test digits are 7 2 1 0 4 1 4 9 5 9.
+const MNIST_LABELS = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9];
+
+/**
+ * MNIST digits `indices`, 5× enlarged, dark on light paper, each placed so
+ * its ink overlaps the previous digit's by `overlap` px: one connected shape.
+ */
+async function touchingNumber(indices: number[], overlap: number) {
+  const all = await mnistTestDigits(Math.max(...indices) + 1);
+  const s = 5;
+  const page = canvas(80 + indices.length * 28 * s, 28 * s + 80, 0.92);
+  let x = 40;
+  for (const k of indices) {
+    const src = all[k], box = inkBox(src, 0.1);
+    const left = x - box.x0 * s;
+    for (let y = 0; y < 28 * s; y++) {
+      for (let xx = box.x0 * s; xx < (box.x1 + 1) * s; xx++) {
+        const v = src[Math.floor(y / s) * 28 + Math.floor(xx / s)];
+        const i = (40 + y) * page.width + left + xx;
+        page.data[i] = Math.min(page.data[i], 0.92 * (1 - 0.9 * v));
+      }
+    }
+    x += (box.x1 - box.x0 + 1) * s - overlap;
+  }
+  return toRgba(page);
+}
+
+Deno.test("number reading - splits touching MNIST digits by reading the candidate pieces", async () => {
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  for (const indices of [[0, 1, 3], [2, 3, 3], [6, 3, 8]]) {
+    const img = await touchingNumber(indices, 6);
+    const want = indices.map((k) => MNIST_LABELS[k]).join("");
+    const got = recognize(model, img);
+    assert.equal(
+      got.digits,
+      want,
+      `touching ${want}: ${got.digits} ${got.predictions.map((p) => p.box)}`,
+    );
+    // Without the splitting the touching digits are read as fewer shapes.
+    assert.ok(recognize(model, img, { splitTouching: false }).digits.length < want.length);
+  }
+});
