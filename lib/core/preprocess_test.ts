@@ -441,3 +441,16 @@ Deno.test("preprocess - leaves out the bold rules of a strip of form cells, the 
     assert.ok(d.box[0] > cell + 5 && d.box[0] + d.box[2] < cell + 95, `digit ${i}: ${d.box}`);
   });
 });
+
+Deno.test("preprocess - reads small digits beside a scanner's dark margin and the page's edge", () => {
+  // A narrow strip cut from a scanned register: black margin on the left,
+  // the page's edge a broken dark line beside it, a small number further in.
+  const img = canvas(110, 200, 0.93);
+  for (let y = 0; y < 200; y++) for (let x = 0; x < 18; x++) img.data[y * 110 + x] = 0.04;
+  line(img, 23, -5, 23, 50, 5, 0.15);
+  digit(img, 4, 50, 110, 24, 2.5, 0.1);
+  digit(img, 1, 68, 110, 24, 2.5, 0.1);
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, 2, r.digits.map((d) => d.box).join(" | "));
+  for (const d of r.digits) assert.ok(d.box[0] > 40, `box ${d.box} should hold a digit`);
+});

@@ -279,7 +279,10 @@ export function groupDigits(
   }
   if (groups.length === 0) return [];
   // The main line of digits: the vertical band of the group with most ink.
-  const main = groups.reduce((a, b) => (b.area > a.area ? b : a));
+  // Shapes clear of the picture's border are the likelier writing (a remnant
+  // of the page's edge can outweigh small digits); tight crops have none.
+  const clear = groups.filter((g) => g.x0 > 0 && g.y0 > 0 && g.x1 < width && g.y1 < height);
+  const main = (clear.length ? clear : groups).reduce((a, b) => (b.area > a.area ? b : a));
   const mainH = main.y1 - main.y0;
   const maxArea = main.area;
   // Small groups beside a digit (a detached stroke) join the nearest digit.

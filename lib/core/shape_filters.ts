@@ -10,13 +10,22 @@ import type { Component } from "./segment.ts";
  * that touches the image border and spans nearly all of its width or height
  * (the edge of the page against a dark table, a shadow band, a ruler). A
  * tightly cropped digit can do the same, so when such shapes are all there
- * is (what is left is mere specks), they are kept.
+ * is (what is left is mere specks), they are kept. Slivers along one side
+ * (what is left of the page's edge in a scan) go too.
  */
 export function dropFrameEdges(components: Component[], w: number, h: number): Component[] {
-  if (Math.min(w, h) < 64) return components;
-  const frame = (c: Component) =>
-    (c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h) &&
-    (c.x1 - c.x0 >= 0.9 * w || c.y1 - c.y0 >= 0.9 * h);
+  if (Math.min(w, h) < 48) return components;
+  const frame = (c: Component) => {
+    const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+    const touches = c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h;
+    // In a small image only a solid block (a scanner's dark margin) counts:
+    // a number cropped tightly spans it too, but sparsely.
+    const solid = Math.min(w, h) >= 64 || c.area >= 0.6 * bw * bh;
+    if (bw >= 0.9 * w || bh >= 0.9 * h) return touches && solid;
+    // A sliver along one side: the edge of the page or of a scanner's dark margin.
+    return ((c.x0 === 0 || c.x1 === w) && bh >= 4 * bw && bh >= 0.25 * h) ||
+      ((c.y0 === 0 || c.y1 === h) && bw >= 4 * bh && bw >= 0.25 * w);
+  };
   const inside = components.filter((c) => !frame(c));
   const largest = (cs: Component[]) => cs.reduce((a, c) => Math.max(a, c.area), 0);
   const edges = components.filter(frame);
