@@ -454,3 +454,20 @@ Deno.test("preprocess - reads small digits beside a scanner's dark margin and th
   assert.equal(r.digits.length, 2, r.digits.map((d) => d.box).join(" | "));
   for (const d of r.digits) assert.ok(d.box[0] > 40, `box ${d.box} should hold a digit`);
 });
+
+Deno.test("preprocess - leaves out a brighter band along the edge of a 28×28 light-on-dark crop", () => {
+  for (const side of ["left", "right", "top"] as const) {
+    const img = canvas(28, 28, 0.08);
+    digit(img, 7, 9, 5, 18, 2.2, 0.95);
+    for (let k = 0; k < 28; k++) {
+      for (let t = 0; t < 2; t++) {
+        const [x, y] = side === "left" ? [t, k] : side === "right" ? [27 - t, k] : [k, t];
+        img.data[y * 28 + x] = 0.6;
+      }
+    }
+    const r = preprocessImage(toRgba(img));
+    assert.equal(r.digits.length, 1, `${side}: ${r.digits.map((d) => d.box).join(" | ")}`);
+    const [x, y, w, h] = r.digits[0].box;
+    assert.ok(x >= 5 && y >= 3 && x + w <= 24 && h <= 22, `${side}: box ${r.digits[0].box}`);
+  }
+});

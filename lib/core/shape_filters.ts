@@ -14,10 +14,17 @@ import type { Component } from "./segment.ts";
  * (what is left of the page's edge in a scan) go too.
  */
 export function dropFrameEdges(components: Component[], w: number, h: number): Component[] {
-  if (Math.min(w, h) < 48) return components;
+  const small = Math.min(w, h) < 48;
   const frame = (c: Component) => {
     const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
     const touches = c.x0 === 0 || c.y0 === 0 || c.x1 === w || c.y1 === h;
+    // A tiny image is often the digit cropped to its frame: there only
+    // slivers along one side (a brighter band along the edge of a
+    // light-on-dark crop) are frame, and only beside a larger shape.
+    if (small) {
+      return ((c.x0 === 0 || c.x1 === w) && bh >= 4 * bw && bh >= 0.5 * h && bw < 0.15 * w) ||
+        ((c.y0 === 0 || c.y1 === h) && bw >= 4 * bh && bw >= 0.5 * w && bh < 0.15 * h);
+    }
     // In a small image only a solid block (a scanner's dark margin) counts:
     // a number cropped tightly spans it too, but sparsely.
     const solid = Math.min(w, h) >= 64 || c.area >= 0.6 * bw * bh;
@@ -29,6 +36,7 @@ export function dropFrameEdges(components: Component[], w: number, h: number): C
   const inside = components.filter((c) => !frame(c));
   const largest = (cs: Component[]) => cs.reduce((a, c) => Math.max(a, c.area), 0);
   const edges = components.filter(frame);
+  if (small) return largest(inside) > largest(edges) ? inside : components;
   return edges.length && largest(inside) < 0.01 * largest(edges) ? components : inside;
 }
 
