@@ -67,6 +67,16 @@ export interface PreprocessResult {
   workSize: [number, number];
   /** Why no digit was found, when `digits` is empty. */
   reason?: string;
+  /** Decimal points and commas between digits, each before digit `before`. */
+  marks?: DecimalMark[];
+}
+
+/** A decimal point or comma written between two digits. */
+export interface DecimalMark {
+  /** Index in `PreprocessResult.digits` of the digit it precedes. */
+  before: number;
+  mark: "." | ",";
+  box: Box;
 }
 
 /** The model's reading of one digit. */
@@ -110,6 +120,11 @@ export interface RecognitionResult {
   /** The digits read left to right, e.g. "2026"; "" when none was found. */
   digits: string;
   predictions: DigitPrediction[];
+  /**
+   * The number as written when it holds a decimal point or comma between
+   * its digits ("72.5"); absent otherwise (then it is `digits`).
+   */
+  reading?: string;
   /** True when no digit was found in the image. */
   noDigit: boolean;
   /** True when any prediction's confidence is under the threshold. */

@@ -7,7 +7,7 @@
  * shape read whole among the chains. Pure: the result builder passes in the
  * model's rows.
  */
-import type { Box, DigitCrop } from "./image_types.ts";
+import type { Box, DecimalMark, DigitCrop } from "./image_types.ts";
 
 /** One digit of a reading: where it is and its 10 probabilities. */
 export interface ReadPiece {
@@ -64,4 +64,16 @@ export function bestReading(
     at = pieces[k].from;
   }
   return chain;
+}
+
+/**
+ * `digits` with each decimal mark put back before the digit it precedes;
+ * `firstOf[i]` is where crop `i`'s digits start in `digits` (a crop may
+ * have been read as several digits).
+ */
+export function withMarks(digits: string, marks: DecimalMark[], firstOf: number[]): string {
+  const at = new Map(marks.map((m) => [firstOf[m.before], m.mark]));
+  let out = "";
+  for (let i = 0; i < digits.length; i++) out += (at.get(i) ?? "") + digits[i];
+  return out;
 }

@@ -6,15 +6,17 @@ import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import {
   canvas,
+  digit,
   inkBox,
+  line,
   mnistTestDigits,
   modelPath,
   toRgba,
 } from "../../tests/recognition/helpers.ts";
 
 /** Ten probabilities with `p` on `digit` and the rest spread evenly. */
-const sure = (digit: number, p: number) =>
-  Array.from({ length: 10 }, (_, k) => k === digit ? p : (1 - p) / 9);
+const sure = (top: number, p: number) =>
+  Array.from({ length: 10 }, (_, k) => k === top ? p : (1 - p) / 9);
 
 /** A crop 40 px wide, cuts 0–3 at x = 0, 10, 20, 40: pieces 0→2, 2→3 and a wrong chain 0→1, 1→3. */
 function cropWithPieces(): DigitCrop {
@@ -96,4 +98,26 @@ Deno.test("number reading - splits touching MNIST digits by reading the candidat
     // Without the splitting the touching digits are read as fewer shapes.
     assert.ok(recognize(model, img, { splitTouching: false }).digits.length < want.length);
   }
+});
+
+Deno.test("number reading - keeps a decimal point and a decimal comma between digits", async () => {
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  for (const mark of [".", ","] as const) {
+    // 7 2 . 0 written large, the mark a dot (or a dot with a tail) on the baseline.
+    const img = canvas(900, 300, 0.95);
+    digit(img, 7, 100, 80, 140, 11, 0.05);
+    digit(img, 1, 260, 80, 140, 11, 0.05);
+    line(img, 386, 212, 388, 214, 16, 0.05);
+    if (mark === ",") line(img, 390, 214, 378, 250, 7, 0.05);
+    digit(img, 0, 440, 80, 140, 11, 0.05);
+    const r = recognize(model, toRgba(img));
+    assert.equal(r.digits, "710", `${mark}: digits ${r.digits}`);
+    assert.equal(r.reading, `71${mark}0`);
+  }
+  // No mark: no reading of its own.
+  const plain = canvas(700, 300, 0.95);
+  digit(plain, 7, 100, 80, 140, 11, 0.05);
+  digit(plain, 1, 260, 80, 140, 11, 0.05);
+  assert.equal(recognize(model, toRgba(plain)).reading, undefined);
 });

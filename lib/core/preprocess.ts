@@ -20,7 +20,7 @@
 import type { Box, DigitCrop, PreprocessResult, RasterImage } from "./image_types.ts";
 import { toGrey } from "./resample.ts";
 import { inkMap } from "./ink.ts";
-import { type DigitGroup, groupDigits, labelComponents, removeLines } from "./segment.ts";
+import { findDecimalMarks, groupDigits, labelComponents, removeLines } from "./segment.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces } from "./split_candidates.ts";
@@ -149,10 +149,21 @@ export function preprocessImage(
     }
     return crop;
   });
-  return { digits, inverted: map.inverted, workSize };
+  const marks = findDecimalMarks(kept, groups).map((m) => ({
+    before: m.before,
+    mark: m.mark,
+    box: scaleBox(m, fx, fy, image.width, image.height),
+  }));
+  return { digits, inverted: map.inverted, workSize, ...(marks.length ? { marks } : {}) };
 }
 
-function scaleBox(g: DigitGroup, fx: number, fy: number, iw: number, ih: number): Box {
+function scaleBox(
+  g: { x0: number; y0: number; x1: number; y1: number },
+  fx: number,
+  fy: number,
+  iw: number,
+  ih: number,
+): Box {
   const x = Math.max(0, Math.floor(g.x0 * fx)), y = Math.max(0, Math.floor(g.y0 * fy));
   const x1 = Math.min(iw, Math.ceil(g.x1 * fx)), y1 = Math.min(ih, Math.ceil(g.y1 * fy));
   return [x, y, x1 - x, y1 - y];

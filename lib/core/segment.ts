@@ -373,3 +373,55 @@ function boxGap(a: DigitGroup, b: DigitGroup): { dx: number; dy: number } {
     dy: Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1)),
   };
 }
+
+/** A decimal point or comma found between two digits of a number. */
+export interface MarkGroup {
+  /** Index (in `groupDigits` order) of the digit the mark precedes. */
+  before: number;
+  mark: "." | ",";
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Decimal points and commas between digits, which `groupDigits` leaves out
+ * as too small: a compact shape not part of any digit, lying in the gap
+ * between two neighbouring digits, in the lower third of their line, no
+ * taller than a third of them. A comma is one that is clearly taller than
+ * wide or hangs below the digits' foot. At most one mark per gap.
+ */
+export function findDecimalMarks(components: Component[], groups: DigitGroup[]): MarkGroup[] {
+  const used = new Set(groups.flatMap((g) => g.labels));
+  const marks: MarkGroup[] = [];
+  for (let i = 1; i < groups.length; i++) {
+    const left = groups[i - 1], right = groups[i];
+    const top = Math.min(left.y0, right.y0), foot = Math.max(left.y1, right.y1);
+    const lineH = Math.max(left.y1 - left.y0, right.y1 - right.y0);
+    let best: Component | undefined;
+    for (const c of components) {
+      if (used.has(c.label)) continue;
+      const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+      const cx = (c.x0 + c.x1) / 2, cy = (c.y0 + c.y1) / 2;
+      if (Math.max(bw, bh) > lineH / 3 || Math.max(bw, bh) < lineH / 25) continue;
+      if (bw > 2 * bh || bh > 3.5 * bw) continue; // a dash, or a stroke
+      if (c.area < 0.4 * bw * bh) continue; // a dot is filled
+      if (cx < left.x1 - 0.1 * lineH || cx > right.x0 + 0.1 * lineH) continue;
+      if (cy < top + 0.62 * (foot - top) || c.y0 > foot + 0.15 * lineH) continue;
+      if (!best || c.area > best.area) best = c;
+    }
+    if (!best) continue;
+    const comma = best.y1 - best.y0 > 1.6 * (best.x1 - best.x0) ||
+      best.y1 > foot + 0.12 * lineH;
+    marks.push({
+      before: i,
+      mark: comma ? "," : ".",
+      x0: best.x0,
+      y0: best.y0,
+      x1: best.x1,
+      y1: best.y1,
+    });
+  }
+  return marks;
+}
