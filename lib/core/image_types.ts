@@ -69,6 +69,22 @@ export interface PreprocessResult {
   reason?: string;
   /** Decimal points and commas between digits, each before digit `before`. */
   marks?: DecimalMark[];
+  /**
+   * The digits as they would be read were the image turned (upside down,
+   * sideways, a tilted line levelled), in reading order of the turned
+   * image; kept only when the model reads them clearly better.
+   */
+  turned?: TurnedReading[];
+}
+
+/**
+ * The digits of an image read as if it were turned clockwise by `degrees`:
+ * 90, 180 or 270 for a photo taken sideways or upside down, a few degrees
+ * to level a tilted line.
+ */
+export interface TurnedReading {
+  degrees: number;
+  digits: DigitCrop[];
 }
 
 /** A decimal point or comma written between two digits. */
@@ -125,6 +141,8 @@ export interface RecognitionResult {
    * its digits ("72.5"); absent otherwise (then it is `digits`).
    */
   reading?: string;
+  /** Clockwise turn (degrees) under which the image was read, when not as it came. */
+  turned?: number;
   /** True when no digit was found in the image. */
   noDigit: boolean;
   /** True when any prediction's confidence is under the threshold. */

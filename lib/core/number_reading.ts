@@ -77,3 +77,40 @@ export function withMarks(digits: string, marks: DecimalMark[], firstOf: number[
   for (let i = 0; i < digits.length; i++) out += (at.get(i) ?? "") + digits[i];
   return out;
 }
+
+/**
+ * How much better (mean log probability of the digits' readings) a reading
+ * turned by 180° must be to replace the upright one: about 0.95 against 0.7
+ * per digit, since an upright 6 is a fine 9 upside down and must not flip.
+ */
+export const UPSIDE_DOWN_MARGIN = 0.3;
+/** The same for a quarter turn or a levelled line, where no digit turns into another. */
+export const TURN_MARGIN = 0.1;
+/**
+ * A turned reading must also be sure in itself (geometric mean confidence):
+ * a poor image read poorly upright is no sign that it is turned, and its
+ * turned reading would only trade one guess for another.
+ */
+export const TURNED_AT_LEAST = 0.85;
+
+/**
+ * Which reading of a line to keep: the upright one (index 0) unless a
+ * turned one is read clearly more surely, and surely in itself. `readings[k]` holds the digits'
+ * confidences, `degrees[k]` its turn (0 for the upright one).
+ */
+export function bestTurn(readings: { confidence: number }[][], degrees: number[]): number {
+  const score = (r: { confidence: number }[]) =>
+    r.length
+      ? r.reduce((s, p) => s + Math.log(Math.max(1e-6, p.confidence)), 0) / r.length
+      : -Infinity;
+  const upright = score(readings[0]);
+  let best = 0, bestScore = upright;
+  for (let k = 1; k < readings.length; k++) {
+    const margin = degrees[k] === 180 ? UPSIDE_DOWN_MARGIN : TURN_MARGIN;
+    const sk = score(readings[k]);
+    if (sk > upright + margin && sk > bestScore && sk >= Math.log(TURNED_AT_LEAST)) {
+      best = k, bestScore = sk;
+    }
+  }
+  return best;
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { DigitCrop } from "./image_types.ts";
-import { bestReading, splitInputs } from "./number_reading.ts";
+import type { DigitCrop, GreyImage } from "./image_types.ts";
+import { bestReading, bestTurn, splitInputs } from "./number_reading.ts";
 import { loadModel } from "./model_runner.ts";
 import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
@@ -120,4 +120,83 @@ Deno.test("number reading - keeps a decimal point and a decimal comma between di
   digit(plain, 7, 100, 80, 140, 11, 0.05);
   digit(plain, 1, 260, 80, 140, 11, 0.05);
   assert.equal(recognize(model, toRgba(plain)).reading, undefined);
+});
+
+/** `img` turned clockwise by 90°, 180° or 270°. */
+function turnRaster(img: GreyImage, degrees: 90 | 180 | 270): GreyImage {
+  const { width: w, height: h } = img;
+  const side = degrees === 180;
+  const out = canvas(side ? w : h, side ? h : w, 0);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = img.data[y * w + x];
+      if (degrees === 180) out.data[(h - 1 - y) * w + (w - 1 - x)] = v;
+      else if (degrees === 90) out.data[x * h + (h - 1 - y)] = v;
+      else out.data[(w - 1 - x) * h + y] = v;
+    }
+  }
+  return out;
+}
+
+/** MNIST digits `indices` side by side, 5× enlarged, dark on light paper, with gaps. */
+async function mnistNumber(indices: number[]): Promise<GreyImage> {
+  const all = await mnistTestDigits(Math.max(...indices) + 1);
+  const s = 5;
+  const page = canvas(80 + indices.length * 24 * s, 28 * s + 80, 0.92);
+  indices.forEach((k, i) => {
+    for (let y = 0; y < 28 * s; y++) {
+      for (let x = 0; x < 28 * s; x++) {
+        const v = all[k][Math.floor(y / s) * 28 + Math.floor(x / s)];
+        const at = (40 + y) * page.width + 40 + i * 24 * s + x;
+        page.data[at] = Math.min(page.data[at], 0.92 * (1 - 0.9 * v));
+      }
+    }
+  });
+  return page;
+}
+
+Deno.test("number reading - reads a photo turned upside down or sideways the right way up", async () => {
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  const page = await mnistNumber([1, 3, 4]); // 2 0 4
+  assert.equal(recognize(model, toRgba(page)).digits, "204");
+  assert.equal(recognize(model, toRgba(page)).turned, undefined);
+  for (const degrees of [180, 90, 270] as const) {
+    const r = recognize(model, toRgba(turnRaster(page, degrees)));
+    assert.equal(r.digits, "204", `turned ${degrees}°: ${r.digits} ${r.turned}`);
+    assert.equal(r.turned, (360 - degrees) % 360, `turned ${degrees}°`);
+  }
+});
+
+Deno.test("number reading - levels a number written on a tilted line", async () => {
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  const page = await mnistNumber([0, 1, 3, 4]); // 7 2 0 4
+  const w = page.width, h = page.height;
+  // Tilted by 35°, on a larger sheet.
+  const t = (35 * Math.PI) / 180, big = canvas(w + 200, h + 400, 0.92);
+  for (let y = 0; y < big.height; y++) {
+    for (let x = 0; x < big.width; x++) {
+      const dx = x - big.width / 2, dy = y - big.height / 2;
+      const sx = Math.round(w / 2 + Math.cos(t) * dx + Math.sin(t) * dy);
+      const sy = Math.round(h / 2 - Math.sin(t) * dx + Math.cos(t) * dy);
+      if (sx >= 0 && sy >= 0 && sx < w && sy < h) {
+        big.data[y * big.width + x] = page.data[sy * w + sx];
+      }
+    }
+  }
+  const r = recognize(model, toRgba(big));
+  assert.equal(r.digits, "7204", `${r.digits} ${r.turned}`);
+  assert.ok(r.turned !== undefined && Math.abs(r.turned + 35) <= 5, `turned ${r.turned}`);
+  assert.notEqual(recognize(model, toRgba(big), { levelLine: false }).digits, "7204");
+});
+
+Deno.test("number reading - keeps an upright 6 that reads as a surer 9 upside down, and a poor image upright", () => {
+  const c = (...v: number[]) => v.map((confidence) => ({ confidence }));
+  // A 6 at 0.8 upright is a 9 at 0.99 upside down: not clearly better.
+  assert.equal(bestTurn([c(0.8), c(0.99)], [0, 180]), 0);
+  // Upright gibberish, a sure reading sideways.
+  assert.equal(bestTurn([c(0.4, 0.5), c(0.99, 0.97, 0.98), c(0.6)], [0, 90, 270]), 1);
+  // Better, but not sure in itself: no sign of a turn.
+  assert.equal(bestTurn([c(0.3), c(0.66)], [0, 180]), 0);
 });

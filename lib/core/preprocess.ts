@@ -17,10 +17,25 @@
  *    downscale, aspect kept, placed in 28×28 so the centre of mass is at the
  *    centre.
  */
-import type { Box, DigitCrop, PreprocessResult, RasterImage } from "./image_types.ts";
+import type {
+  Box,
+  DecimalMark,
+  DigitCrop,
+  GreyImage,
+  PreprocessResult,
+  RasterImage,
+  TurnedReading,
+} from "./image_types.ts";
 import { toGrey } from "./resample.ts";
 import { inkMap } from "./ink.ts";
-import { findDecimalMarks, groupDigits, labelComponents, removeLines } from "./segment.ts";
+import {
+  type DigitGroup,
+  findDecimalMarks,
+  groupDigits,
+  labelComponents,
+  removeLines,
+} from "./segment.ts";
+import { lineAngle, rotateGrey } from "./rotate.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces } from "./split_candidates.ts";
@@ -63,6 +78,13 @@ export interface PreprocessOptions {
    * the recogniser to choose by reading them (default true).
    */
   splitTouching?: boolean;
+  /** Level a tilted line of writing before reading it (default true). */
+  levelLine?: boolean;
+  /**
+   * Also offer the readings of the image turned by 180°, and by 90° and
+   * 270° when its shapes lie on their side (default true).
+   */
+  tryTurned?: boolean;
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
@@ -78,6 +100,8 @@ const DEFAULTS: Required<PreprocessOptions> = {
   thinAbove: 0,
   aspectHypotheses: [0.7, 0.5, 0.35],
   splitTouching: true,
+  levelLine: true,
+  tryTurned: true,
 };
 
 /**
@@ -96,11 +120,63 @@ export function preprocessImage(
   const { grey } = toGrey(image, side);
   const fx = image.width / grey.width, fy = image.height / grey.height;
   const workSize: [number, number] = [grey.width, grey.height];
+  const toImage = (b: WorkBox) => scaleBox(b, fx, fy, image.width, image.height);
+  const read = readGrey(grey, opt, toImage);
+  const { inverted } = read;
+  if (read.digits.length === 0) return { digits: [], inverted, workSize, reason: read.reason };
+
+  const result: PreprocessResult = { digits: read.digits, inverted, workSize };
+  if (read.marks.length) result.marks = read.marks;
+  const turned: TurnedReading[] = [];
+  // A tilted line of writing, levelled and read again, is offered too: the
+  // model knows upright digits, and grouping assumes a horizontal line. The
+  // recogniser keeps it only if the model reads it clearly better.
+  // Two centres say little (a 7's hangs low), so it takes three digits.
+  const tilt = opt.levelLine && read.groups.length >= 3 ? lineAngle(read.groups) : 0;
+  if (Math.abs(tilt) >= 5 && Math.abs(tilt) <= 40) {
+    const level = rotateGrey(grey, -tilt);
+    const again = readGrey(level.image, opt, (b) => toImage(level.back(b)));
+    if (again.digits.length) turned.push({ degrees: -Math.round(tilt), digits: again.digits });
+  }
+  if (opt.tryTurned) {
+    // The photo may be upside down or sideways: offer those readings too.
+    turned.push({ degrees: 180, digits: turnCrops(read.digits) });
+    if (looksSideways(read.groups)) {
+      for (const degrees of [90, 270] as const) {
+        const t = rotateGrey(grey, degrees);
+        const r = readGrey(t.image, opt, (b) => toImage(t.back(b)));
+        if (r.digits.length) turned.push({ degrees, digits: r.digits });
+      }
+    }
+  }
+  if (turned.length) result.turned = turned;
+  return result;
+}
+
+type WorkBox = { x0: number; y0: number; x1: number; y1: number };
+
+/** What one pass over a working image found (boxes of `digits` and `marks` in image pixels). */
+interface GreyReading {
+  digits: DigitCrop[];
+  marks: DecimalMark[];
+  /** The digits' groups, in working-image pixels. */
+  groups: DigitGroup[];
+  inverted: boolean;
+  reason?: string;
+}
+
+/** Stages 2–4 of the pipeline on a working image; `toImage` maps its boxes to the input's. */
+function readGrey(
+  grey: GreyImage,
+  opt: Required<PreprocessOptions>,
+  toImage: (b: WorkBox) => Box,
+): GreyReading {
   const map = inkMap(grey);
-  const none = (reason: string): PreprocessResult => ({
+  const none = (reason: string): GreyReading => ({
     digits: [],
+    marks: [],
+    groups: [],
     inverted: map.inverted,
-    workSize,
     reason,
   });
   if (map.peak < opt.minContrast) return none("blank: the image has no contrast");
@@ -128,7 +204,7 @@ export function preprocessImage(
   const digits: DigitCrop[] = groups.map((g) => {
     const crop: DigitCrop = {
       pixels: digitToMnist(map.ink, labels, g, opt, 1),
-      box: scaleBox(g, fx, fy, image.width, image.height),
+      box: toImage(g),
     };
     // A digit touching all four edges of a tiny image: its aspect ratio was
     // probably lost when the image was normalised to its frame.
@@ -141,7 +217,7 @@ export function preprocessImage(
       if (pieces.length) {
         crop.pieces = pieces.map((p) => ({
           pixels: digitToMnist(map.ink, labels, p, opt),
-          box: scaleBox(p, fx, fy, image.width, image.height),
+          box: toImage(p),
           from: p.from,
           to: p.to,
         }));
@@ -152,9 +228,46 @@ export function preprocessImage(
   const marks = findDecimalMarks(kept, groups).map((m) => ({
     before: m.before,
     mark: m.mark,
-    box: scaleBox(m, fx, fy, image.width, image.height),
+    box: toImage(m),
   }));
-  return { digits, inverted: map.inverted, workSize, ...(marks.length ? { marks } : {}) };
+  return { digits, marks, groups, inverted: map.inverted };
+}
+
+/** A 28×28 input turned by 180° (the MNIST frame is symmetric, so it stays centred). */
+function turnPixels(px: Float32Array): Float32Array {
+  return px.slice().reverse();
+}
+
+/** The crops of a line read upside down: each crop turned, their order reversed. */
+function turnCrops(digits: DigitCrop[]): DigitCrop[] {
+  return digits.map((d) => {
+    const last = (d.pieces ?? []).reduce((m, p) => Math.max(m, p.to), 0);
+    return {
+      pixels: turnPixels(d.pixels),
+      box: d.box,
+      ...(d.alternatives ? { alternatives: d.alternatives.map(turnPixels) } : {}),
+      ...(d.pieces
+        ? {
+          pieces: d.pieces.map((p) => ({
+            pixels: turnPixels(p.pixels),
+            box: p.box,
+            from: last - p.to,
+            to: last - p.from,
+          })),
+        }
+        : {}),
+    };
+  }).reverse();
+}
+
+/**
+ * Digits lying on their side: most shapes wider than tall, or a tall shape
+ * of several pieces (sideways digits stacked into one column).
+ */
+function looksSideways(groups: DigitGroup[]): boolean {
+  const aspects = groups.map((g) => (g.x1 - g.x0) / (g.y1 - g.y0)).sort((a, b) => a - b);
+  if (aspects[aspects.length >> 1] > 1.2) return true;
+  return groups.some((g) => g.labels.length >= 2 && g.y1 - g.y0 >= 1.8 * (g.x1 - g.x0));
 }
 
 function scaleBox(
