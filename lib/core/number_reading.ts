@@ -7,12 +7,98 @@
  * shape read whole among the chains. Pure: the result builder passes in the
  * model's rows.
  */
-import type { Box, DecimalMark, DigitCrop } from "./image_types.ts";
+import type { Box, DecimalMark, DigitCrop, PreprocessResult } from "./image_types.ts";
 
 /** One digit of a reading: where it is and its 10 probabilities. */
 export interface ReadPiece {
   box: Box;
   probabilities: number[];
+}
+
+/** One digit of the chosen reading of a number. */
+export interface ReadDigit extends ReadPiece {
+  /** The model rows (indices into `numberInputs` order) its probabilities are the mean of. */
+  rows: number[];
+}
+
+/** How `readNumber` read an image's digits. */
+export interface NumberReading {
+  /** The digits, in reading order. */
+  digits: ReadDigit[];
+  /** The number with its decimal marks ("72.5"), when it has any. */
+  reading?: string;
+  /** The clockwise turn (degrees) of the chosen reading, when not upright. */
+  turned?: number;
+}
+
+/**
+ * Every 28×28 input the model must read for `pre`, in the order
+ * `readNumber` expects its rows: each crop's own rendering, its
+ * alternatives, its pieces, crop after crop; then the same for each turned
+ * reading. One batch for all of them.
+ */
+export function numberInputs(pre: PreprocessResult): Float32Array[] {
+  const inputs = (digits: DigitCrop[]) =>
+    digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? []), ...splitInputs(d)]);
+  return [pre.digits, ...(pre.turned ?? []).map((t) => t.digits)].flatMap(inputs);
+}
+
+const topOf = (p: number[]) => p.reduce((m, v) => Math.max(m, v), 0);
+
+/**
+ * The number in `pre`, read from the model's probabilities for
+ * `numberInputs(pre)`: a crop with several renderings gets their mean (its
+ * true width unknown, each counts as equally likely, so one distorted
+ * rendering cannot outvote the rest); a crop with pieces is read whole or
+ * split (`bestReading`); of the upright and turned readings the upright one
+ * is kept unless a turned one is clearly surer (`bestTurn`); decimal marks
+ * are put back. Each digit says which rows it came from, so other per-input
+ * outputs (a rejection head's) can be averaged the same way.
+ */
+export function readNumber(pre: PreprocessResult, rows: number[][]): NumberReading {
+  let next = 0;
+  const readCrop = (d: DigitCrop): ReadDigit[] => {
+    const n = 1 + (d.alternatives?.length ?? 0);
+    const own = Array.from({ length: n }, (_, k) => next + k);
+    const p = rows[next].map((_, c) => own.reduce((s, r) => s + rows[r][c], 0) / n);
+    next += n;
+    const count = splitInputs(d).length, first = next;
+    next += count;
+    const reading = bestReading(d, p, rows.slice(first, first + count));
+    if (reading.length === 1 && reading[0].probabilities === p) {
+      return [{ ...reading[0], rows: own }];
+    }
+    return reading.map((r) => ({
+      ...r,
+      rows: [first + rows.slice(first, first + count).indexOf(r.probabilities)],
+    }));
+  };
+  const readLine = (crops: DigitCrop[]) => {
+    // Each crop's first digit: where a decimal mark before that crop goes.
+    const firstOf: number[] = [];
+    const digits: ReadDigit[] = [];
+    for (const d of crops) {
+      firstOf.push(digits.length);
+      digits.push(...readCrop(d));
+    }
+    return { digits, firstOf };
+  };
+  const upright = readLine(pre.digits);
+  const turned = (pre.turned ?? []).map((t) => ({ degrees: t.degrees, ...readLine(t.digits) }));
+  const confidences = (ds: ReadDigit[]) => ds.map((d) => ({ confidence: topOf(d.probabilities) }));
+  const pick = bestTurn(
+    [upright, ...turned].map((r) => confidences(r.digits)),
+    [0, ...turned.map((t) => t.degrees)],
+  );
+  if (pick > 0) return { digits: turned[pick - 1].digits, turned: turned[pick - 1].degrees };
+  const result: NumberReading = { digits: upright.digits };
+  // Marks belong to the upright reading (upside down, a point is no longer at the foot).
+  if (pre.marks?.length) {
+    const text = upright.digits.map((d) => String(d.probabilities.indexOf(topOf(d.probabilities))))
+      .join("");
+    result.reading = withMarks(text, pre.marks, upright.firstOf);
+  }
+  return result;
 }
 
 /**
