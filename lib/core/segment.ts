@@ -109,7 +109,8 @@ export function labelComponents(
  * `min_span` of the image's width (or height). Only the pixels of the band
  * whose run across the band is short are cleared, so digit strokes that
  * cross the line survive. Images under 64 px on the short side are left
- * alone: there the digit itself may span the whole frame.
+ * alone (there the digit itself may span the whole frame), except for
+ * horizontal lines in a wide strip.
  * Returns the number of lines removed.
  */
 export function removeLines(
@@ -118,8 +119,13 @@ export function removeLines(
   height: number,
   minSpan = 0.6,
 ): number {
-  if (Math.min(width, height) < 64) return 0;
+  // A strip half again as wide as tall (a number cut out with the line
+  // it is written on) is searched for horizontal lines even when small: no
+  // digit spans its width.
+  const strip = width >= 1.5 * height && height >= 40;
+  if (Math.min(width, height) < 64 && !strip) return 0;
   let removed = removeHorizontalLines(mask, width, height, minSpan);
+  if (Math.min(width, height) < 64) return removed;
   // Vertical lines: the same on the transposed mask.
   const t = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
@@ -165,6 +171,10 @@ function removeHorizontalLines(
     const seen = new Int32Array(rows).fill(-1);
     const count = new Int32Array(rows);
     const first = new Int32Array(rows).fill(-1);
+    // Longest stretch of consecutive inked columns per band: a rule is drawn
+    // in one go, while the tops of digits that touch both sides of a tight
+    // crop line up only here and there.
+    const run = new Int32Array(rows), longest = new Int32Array(rows);
     for (let k = 0; k < xs.length; k++) {
       if (!mask[ys[k] * width + xs[k]]) continue;
       const r = Math.round(ys[k] - slope * xs[k]) + offset;
@@ -172,6 +182,8 @@ function removeHorizontalLines(
       for (let b = r - 1; b <= r + 1; b++) {
         if (seen[b] !== xs[k]) {
           if (first[b] < 0) first[b] = xs[k];
+          run[b] = seen[b] === xs[k] - 1 ? run[b] + 1 : 1;
+          if (run[b] > longest[b]) longest[b] = run[b];
           seen[b] = xs[k];
           count[b]++;
         }
@@ -179,6 +191,7 @@ function removeHorizontalLines(
     }
     for (let r = 1; r + 1 < rows; r++) {
       if (count[r] < need || count[r - 1] > count[r] || count[r + 1] > count[r]) continue;
+      if (longest[r] < 0.3 * width) continue;
       // Ruled lines run edge to edge; a digit's bar, however long, does not.
       if (first[r] > width * 0.1 || seen[r] < width * 0.9) continue;
       removed++;
