@@ -471,3 +471,12 @@ Deno.test("preprocess - leaves out a brighter band along the edge of a 28×28 li
     assert.ok(x >= 5 && y >= 3 && x + w <= 24 && h <= 22, `${side}: box ${r.digits[0].box}`);
   }
 });
+
+Deno.test("preprocess - removes the line a small cut-out number is written on, touching its digits", () => {
+  const img = canvas(130, 60, 0.93);
+  ([7, 1, 4] as const).forEach((d, i) => digit(img, d, 14 + i * 38, 8, 40, 3, 0.1));
+  line(img, 0, 49, 130, 50, 2, 0.2);
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, 3, r.digits.map((d) => d.box).join(" | "));
+  for (const d of r.digits) assert.ok(d.box[2] < 40, `box ${d.box} should hold one digit`);
+});
