@@ -175,9 +175,11 @@ export const TURN_MARGIN = 0.1;
 /**
  * A turned reading must also be sure in itself (geometric mean confidence):
  * a poor image read poorly upright is no sign that it is turned, and its
- * turned reading would only trade one guess for another.
+ * turned reading would only trade one guess for another; a word or a
+ * symbol turned sideways must not become a confident number (0.85 let 4
+ * more of the no-digit dev images through).
  */
-export const TURNED_AT_LEAST = 0.85;
+export const TURNED_AT_LEAST = 0.9;
 
 /**
  * Which reading of a line to keep: the upright one (index 0) unless a
