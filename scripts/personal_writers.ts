@@ -7,7 +7,7 @@
  * made here is shipped or trained into the shipped model.
  */
 import { preprocessImage } from "../lib/core/preprocess.ts";
-import { minFilter } from "../lib/core/preprocess.ts";
+import { minFilter } from "../lib/core/mnist_frame.ts";
 import { resample } from "../lib/core/resample.ts";
 import type { GreyImage } from "../lib/core/image_types.ts";
 import type { DigitSet } from "../lib/core/idx.ts";

@@ -12,7 +12,8 @@
  */
 import type { Rng } from "./augment.ts";
 import { resample } from "../lib/core/resample.ts";
-import { cropToInk, preprocessImage } from "../lib/core/preprocess.ts";
+import { preprocessImage } from "../lib/core/preprocess.ts";
+import { cropToInk } from "../lib/core/mnist_frame.ts";
 
 /** Ranges of the simulated scan. */
 export interface ScanOptions {

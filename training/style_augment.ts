@@ -8,7 +8,7 @@
  * thickened along with the digit.
  */
 import type { Rng } from "./augment.ts";
-import { strokeWidth } from "../lib/core/preprocess.ts";
+import { strokeWidth } from "../lib/core/mnist_frame.ts";
 
 const SIZE = 28;
 

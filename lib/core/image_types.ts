@@ -47,6 +47,14 @@ export interface DigitCrop {
    * renderings are averaged.
    */
   alternatives?: Float32Array[];
+  /**
+   * Spans of the shape between candidate cuts, when it may hold several
+   * touching digits (`lib/core/split_candidates.ts`): `from`/`to` index its
+   * cuts, 0 being its left edge. The result keeps the chain of pieces the
+   * classifier reads best jointly, or the shape whole
+   * (`lib/core/number_reading.ts`).
+   */
+  pieces?: (DigitCrop & { from: number; to: number })[];
 }
 
 /** What preprocessing found in an image. */
@@ -59,6 +67,32 @@ export interface PreprocessResult {
   workSize: [number, number];
   /** Why no digit was found, when `digits` is empty. */
   reason?: string;
+  /** Decimal points and commas between digits, each before digit `before`. */
+  marks?: DecimalMark[];
+  /**
+   * The digits as they would be read were the image turned (upside down,
+   * sideways, a tilted line levelled), in reading order of the turned
+   * image; kept only when the model reads them clearly better.
+   */
+  turned?: TurnedReading[];
+}
+
+/**
+ * The digits of an image read as if it were turned clockwise by `degrees`:
+ * 90, 180 or 270 for a photo taken sideways or upside down, a few degrees
+ * to level a tilted line.
+ */
+export interface TurnedReading {
+  degrees: number;
+  digits: DigitCrop[];
+}
+
+/** A decimal point or comma written between two digits. */
+export interface DecimalMark {
+  /** Index in `PreprocessResult.digits` of the digit it precedes. */
+  before: number;
+  mark: "." | ",";
+  box: Box;
 }
 
 /** The model's reading of one digit. */
@@ -102,6 +136,13 @@ export interface RecognitionResult {
   /** The digits read left to right, e.g. "2026"; "" when none was found. */
   digits: string;
   predictions: DigitPrediction[];
+  /**
+   * The number as written when it holds a decimal point or comma between
+   * its digits ("72.5"); absent otherwise (then it is `digits`).
+   */
+  reading?: string;
+  /** Clockwise turn (degrees) under which the image was read, when not as it came. */
+  turned?: number;
   /** True when no digit was found in the image. */
   noDigit: boolean;
   /** True when any prediction's confidence is under the threshold. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { GreyImage, RasterImage } from "./image_types.ts";
-import { MNIST_SIZE, preprocessImage, strokeWidth } from "./preprocess.ts";
+import { preprocessImage } from "./preprocess.ts";
+import { MNIST_SIZE, strokeWidth } from "./mnist_frame.ts";
 import {
   canvas,
   digit,
@@ -423,4 +424,59 @@ Deno.test("preprocess - offers narrower renderings of a digit stretched to its t
   assert.ok(widths[3] < widths[0] * 0.6, `widths ${widths}`);
   // A digit with margins around it keeps its shape: no alternatives.
   assert.equal(oneDigit(toRgba(pageWithSeven())).alternatives, undefined);
+});
+
+Deno.test("preprocess - leaves out the bold rules of a strip of form cells, the cell walls included", () => {
+  // A one-line form field cut out of a scan: 12 cells with 5 px walls, six filled.
+  const img = canvas(1200, 100, 0.97);
+  line(img, 0, 10, 1200, 10, 5, 0.1);
+  line(img, 0, 90, 1200, 90, 5, 0.1);
+  for (let x = 20; x < 1200; x += 95) line(img, x, 10, x, 90, 5, 0.1);
+  const written = [0, 7, 1, 4, 0, 1] as const;
+  written.forEach((d, i) => digit(img, d, 20 + 95 * i + 30, 25, 50, 5, 0.05));
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, written.length, r.digits.map((d) => d.box).join(" | "));
+  r.digits.forEach((d, i) => {
+    const cell = 20 + 95 * i;
+    assert.ok(d.box[0] > cell + 5 && d.box[0] + d.box[2] < cell + 95, `digit ${i}: ${d.box}`);
+  });
+});
+
+Deno.test("preprocess - reads small digits beside a scanner's dark margin and the page's edge", () => {
+  // A narrow strip cut from a scanned register: black margin on the left,
+  // the page's edge a broken dark line beside it, a small number further in.
+  const img = canvas(110, 200, 0.93);
+  for (let y = 0; y < 200; y++) for (let x = 0; x < 18; x++) img.data[y * 110 + x] = 0.04;
+  line(img, 23, -5, 23, 50, 5, 0.15);
+  digit(img, 4, 50, 110, 24, 2.5, 0.1);
+  digit(img, 1, 68, 110, 24, 2.5, 0.1);
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, 2, r.digits.map((d) => d.box).join(" | "));
+  for (const d of r.digits) assert.ok(d.box[0] > 40, `box ${d.box} should hold a digit`);
+});
+
+Deno.test("preprocess - leaves out a brighter band along the edge of a 28×28 light-on-dark crop", () => {
+  for (const side of ["left", "right", "top"] as const) {
+    const img = canvas(28, 28, 0.08);
+    digit(img, 7, 9, 5, 18, 2.2, 0.95);
+    for (let k = 0; k < 28; k++) {
+      for (let t = 0; t < 2; t++) {
+        const [x, y] = side === "left" ? [t, k] : side === "right" ? [27 - t, k] : [k, t];
+        img.data[y * 28 + x] = 0.6;
+      }
+    }
+    const r = preprocessImage(toRgba(img));
+    assert.equal(r.digits.length, 1, `${side}: ${r.digits.map((d) => d.box).join(" | ")}`);
+    const [x, y, w, h] = r.digits[0].box;
+    assert.ok(x >= 5 && y >= 3 && x + w <= 24 && h <= 22, `${side}: box ${r.digits[0].box}`);
+  }
+});
+
+Deno.test("preprocess - removes the line a small cut-out number is written on, touching its digits", () => {
+  const img = canvas(130, 60, 0.93);
+  ([7, 1, 4] as const).forEach((d, i) => digit(img, d, 14 + i * 38, 8, 40, 3, 0.1));
+  line(img, 0, 49, 130, 50, 2, 0.2);
+  const r = preprocessImage(toRgba(img));
+  assert.equal(r.digits.length, 3, r.digits.map((d) => d.box).join(" | "));
+  for (const d of r.digits) assert.ok(d.box[2] < 40, `box ${d.box} should hold one digit`);
 });

@@ -12,6 +12,7 @@ import type {
   RecognitionResult,
   RejectedShape,
 } from "./image_types.ts";
+import { numberInputs, readNumber } from "./number_reading.ts";
 import {
   judgeShapes,
   kindOfPreprocessReason,
@@ -44,18 +45,12 @@ export interface ModelOutputs {
 
 /**
  * Every 28×28 input the model must read for `pre`, in the order
- * `buildResult` expects their outputs: each digit's own rendering, then its
- * alternatives, digit after digit. One batch for all of them.
+ * `buildResult` expects their outputs: each digit's own rendering, its
+ * alternatives and its pieces, digit after digit, then the same for each
+ * turned reading (`numberInputs`). One batch for all of them.
  */
 export function modelInputs(pre: PreprocessResult): Float32Array[] {
-  return pre.digits.flatMap((d) => [d.pixels, ...(d.alternatives ?? [])]);
-}
-
-/** The element-wise mean of `rows[from]` … `rows[from + n − 1]`. */
-function meanRows(rows: number[][], from: number, n: number): number[] {
-  const p = rows[from].slice();
-  for (let k = 1; k < n; k++) rows[from + k].forEach((v, c) => p[c] += v);
-  return p.map((v) => v / n);
+  return numberInputs(pre);
 }
 
 /**
@@ -76,7 +71,9 @@ const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * outputs for `modelInputs(pre)`. A digit with several renderings (its true
  * width unknown) gets the mean of their digit probabilities: each width
  * counts as equally likely, so one distorted rendering cannot outvote the
- * rest; the no-digit head judges it by its most digit-like rendering.
+ * rest; the no-digit head judges it by its most digit-like rendering. A
+ * shape that may hold touching digits is read whole or split, and a turned
+ * reading replaces the upright one, as `readNumber` decides.
  */
 export function buildResult(
   pre: PreprocessResult,
@@ -101,14 +98,15 @@ export function buildResult(
   if (outputs.probabilities.length !== expected) {
     throw new RangeError(`expected ${expected} output rows, got ${outputs.probabilities.length}`);
   }
-  let next = 0;
-  const shapes = pre.digits.map((d) => {
-    const n = 1 + (d.alternatives?.length ?? 0);
-    const probabilities = meanRows(outputs.probabilities, next, n);
-    const classes = outputs.shapeClasses ? mostDigitLike(outputs.shapeClasses, next, n) : undefined;
-    next += n;
-    return { box: d.box, probabilities, classes };
-  });
+  // Renderings averaged, touching digits split, the turn chosen (number_reading.ts).
+  const number = readNumber(pre, outputs.probabilities);
+  const shapes = number.digits.map((d) => ({
+    box: d.box,
+    probabilities: d.probabilities,
+    classes: outputs.shapeClasses
+      ? mostDigitLike(outputs.shapeClasses, d.rows[0], d.rows.length)
+      : undefined,
+  }));
   const predictions: DigitPrediction[] = shapes.map(({ box, probabilities: p, classes }) => {
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
@@ -152,6 +150,9 @@ export function buildResult(
   const kept = predictions.filter((_, i) => !verdict?.dropped[i]);
   return {
     digits: kept.map((p) => String(p.digit)).join(""),
+    // The marks sit between the digits as read; with a shape left out they no longer would.
+    ...(number.reading && kept.length === predictions.length ? { reading: number.reading } : {}),
+    ...(number.turned !== undefined ? { turned: number.turned } : {}),
     predictions: kept,
     noDigit: false,
     unsure: kept.some((p) => p.confidence < threshold),

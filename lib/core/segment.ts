@@ -109,7 +109,8 @@ export function labelComponents(
  * `min_span` of the image's width (or height). Only the pixels of the band
  * whose run across the band is short are cleared, so digit strokes that
  * cross the line survive. Images under 64 px on the short side are left
- * alone: there the digit itself may span the whole frame.
+ * alone (there the digit itself may span the whole frame), except for
+ * horizontal lines in a wide strip.
  * Returns the number of lines removed.
  */
 export function removeLines(
@@ -118,8 +119,13 @@ export function removeLines(
   height: number,
   minSpan = 0.6,
 ): number {
-  if (Math.min(width, height) < 64) return 0;
+  // A strip half again as wide as tall (a number cut out with the line
+  // it is written on) is searched for horizontal lines even when small: no
+  // digit spans its width.
+  const strip = width >= 1.5 * height && height >= 40;
+  if (Math.min(width, height) < 64 && !strip) return 0;
   let removed = removeHorizontalLines(mask, width, height, minSpan);
+  if (Math.min(width, height) < 64) return removed;
   // Vertical lines: the same on the transposed mask.
   const t = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
@@ -165,6 +171,10 @@ function removeHorizontalLines(
     const seen = new Int32Array(rows).fill(-1);
     const count = new Int32Array(rows);
     const first = new Int32Array(rows).fill(-1);
+    // Longest stretch of consecutive inked columns per band: a rule is drawn
+    // in one go, while the tops of digits that touch both sides of a tight
+    // crop line up only here and there.
+    const run = new Int32Array(rows), longest = new Int32Array(rows);
     for (let k = 0; k < xs.length; k++) {
       if (!mask[ys[k] * width + xs[k]]) continue;
       const r = Math.round(ys[k] - slope * xs[k]) + offset;
@@ -172,6 +182,8 @@ function removeHorizontalLines(
       for (let b = r - 1; b <= r + 1; b++) {
         if (seen[b] !== xs[k]) {
           if (first[b] < 0) first[b] = xs[k];
+          run[b] = seen[b] === xs[k] - 1 ? run[b] + 1 : 1;
+          if (run[b] > longest[b]) longest[b] = run[b];
           seen[b] = xs[k];
           count[b]++;
         }
@@ -179,24 +191,45 @@ function removeHorizontalLines(
     }
     for (let r = 1; r + 1 < rows; r++) {
       if (count[r] < need || count[r - 1] > count[r] || count[r + 1] > count[r]) continue;
+      if (longest[r] < 0.3 * width) continue;
       // Ruled lines run edge to edge; a digit's bar, however long, does not.
       if (first[r] > width * 0.1 || seen[r] < width * 0.9) continue;
       removed++;
+      // Vertical run through the band at each column: short = the line
+      // itself, long = a stroke crossing it, which stays. "Short" follows the
+      // line's own thickness (its median run), so the bold rules of a form or
+      // a scanned table go as well as hairlines.
+      const runs: [number, number][] = [];
       for (let x = 0; x < width; x++) {
         const yc = Math.round(r - offset + slope * x);
-        for (let y0 = Math.max(0, yc - 1); y0 <= Math.min(height - 1, yc + 1); y0++) {
-          if (!mask[y0 * width + x]) continue;
-          // Vertical run through (x, y0): short = the line itself, long = a
-          // stroke crossing it, which stays.
+        let run: [number, number] = [-1, -1];
+        // Nearest ink within two rows of the line's centre (rules bow a little in photos).
+        for (const d of [0, -1, 1, -2, 2]) {
+          const y0 = yc + d;
+          if (y0 < 0 || y0 >= height || !mask[y0 * width + x]) continue;
           let top = y0, bottom = y0;
           while (top > 0 && mask[(top - 1) * width + x]) top--;
           while (bottom + 1 < height && mask[(bottom + 1) * width + x]) bottom++;
-          if (bottom - top + 1 <= maxThickness) {
-            for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
-          }
+          run = [top, bottom];
           break;
         }
+        runs.push(run);
       }
+      const lengths = runs.filter(([t]) => t >= 0).map(([t, b]) => b - t + 1).sort((a, b) => a - b);
+      const typical = lengths[lengths.length >> 1] ?? 0;
+      // Only a band inked nearly all along is a rule drawn in one piece; a
+      // band thicker than a rule is the dark edge of the page or a shadow
+      // (dropped whole as a frame edge later). Both keep the hairline limit,
+      // so a digit's stem that happens to line up with a rule stays.
+      const thickest = Math.round(0.05 * Math.min(width, height));
+      const solid = lengths.length >= 0.85 * width && typical <= thickest;
+      const limit = solid
+        ? Math.max(maxThickness, Math.min(Math.round(1.5 * typical) + 1, thickest))
+        : maxThickness;
+      runs.forEach(([top, bottom], x) => {
+        if (top < 0 || bottom - top + 1 > limit) return;
+        for (let y = top; y <= bottom; y++) mask[y * width + x] = 0;
+      });
     }
   }
   return removed;
@@ -223,7 +256,8 @@ export function groupDigits(
   options: GroupOptions = {},
 ): DigitGroup[] {
   if (components.length === 0) return [];
-  const largest = Math.max(...components.map((c) => c.area));
+  // A loop, not Math.max(...): a texture can have more components than a call takes arguments.
+  const largest = components.reduce((m, c) => Math.max(m, c.area), 0);
   const speck = Math.max(2, largest * (options.speckFraction ?? 0.02));
   const minHeight = options.minHeight ?? Math.min(6, Math.ceil(Math.min(width, height) / 4));
   let parts = components.filter((c) => c.area >= speck);
@@ -258,7 +292,10 @@ export function groupDigits(
   }
   if (groups.length === 0) return [];
   // The main line of digits: the vertical band of the group with most ink.
-  const main = groups.reduce((a, b) => (b.area > a.area ? b : a));
+  // Shapes clear of the picture's border are the likelier writing (a remnant
+  // of the page's edge can outweigh small digits); tight crops have none.
+  const clear = groups.filter((g) => g.x0 > 0 && g.y0 > 0 && g.x1 < width && g.y1 < height);
+  const main = (clear.length ? clear : groups).reduce((a, b) => (b.area > a.area ? b : a));
   const mainH = main.y1 - main.y0;
   const maxArea = main.area;
   // Small groups beside a digit (a detached stroke) join the nearest digit.
@@ -348,4 +385,56 @@ function boxGap(a: DigitGroup, b: DigitGroup): { dx: number; dy: number } {
     dx: Math.max(0, Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1)),
     dy: Math.max(0, Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1)),
   };
+}
+
+/** A decimal point or comma found between two digits of a number. */
+export interface MarkGroup {
+  /** Index (in `groupDigits` order) of the digit the mark precedes. */
+  before: number;
+  mark: "." | ",";
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Decimal points and commas between digits, which `groupDigits` leaves out
+ * as too small: a compact shape not part of any digit, lying in the gap
+ * between two neighbouring digits, in the lower third of their line, no
+ * taller than a third of them. A comma is one that is clearly taller than
+ * wide or hangs below the digits' foot. At most one mark per gap.
+ */
+export function findDecimalMarks(components: Component[], groups: DigitGroup[]): MarkGroup[] {
+  const used = new Set(groups.flatMap((g) => g.labels));
+  const marks: MarkGroup[] = [];
+  for (let i = 1; i < groups.length; i++) {
+    const left = groups[i - 1], right = groups[i];
+    const top = Math.min(left.y0, right.y0), foot = Math.max(left.y1, right.y1);
+    const lineH = Math.max(left.y1 - left.y0, right.y1 - right.y0);
+    let best: Component | undefined;
+    for (const c of components) {
+      if (used.has(c.label)) continue;
+      const bw = c.x1 - c.x0, bh = c.y1 - c.y0;
+      const cx = (c.x0 + c.x1) / 2, cy = (c.y0 + c.y1) / 2;
+      if (Math.max(bw, bh) > lineH / 3 || Math.max(bw, bh) < lineH / 25) continue;
+      if (bw > 2 * bh || bh > 3.5 * bw) continue; // a dash, or a stroke
+      if (c.area < 0.4 * bw * bh) continue; // a dot is filled
+      if (cx < left.x1 - 0.1 * lineH || cx > right.x0 + 0.1 * lineH) continue;
+      if (cy < top + 0.62 * (foot - top) || c.y0 > foot + 0.15 * lineH) continue;
+      if (!best || c.area > best.area) best = c;
+    }
+    if (!best) continue;
+    const comma = best.y1 - best.y0 > 1.6 * (best.x1 - best.x0) ||
+      best.y1 > foot + 0.12 * lineH;
+    marks.push({
+      before: i,
+      mark: comma ? "," : ".",
+      x0: best.x0,
+      y0: best.y0,
+      x1: best.x1,
+      y1: best.y1,
+    });
+  }
+  return marks;
 }
