@@ -121,6 +121,41 @@ function luma(d: ArrayLike<number>, o: number): number {
 }
 
 /**
+ * Grey levels (0–1, alpha composited onto `bg`) of `n` pixels of `data`,
+ * `step` pixels apart from pixel `first`, into `out`.
+ */
+function lumaRow(
+  data: ArrayLike<number>,
+  c: number,
+  first: number,
+  step: number,
+  n: number,
+  bg: number,
+  out: Float32Array,
+): void {
+  const inv = 1 / 255;
+  const stride = step * c;
+  let o = first * c;
+  if (c === 4) {
+    for (let sx = 0; sx < n; sx++, o += stride) {
+      const l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+      const a = data[o + 3];
+      out[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
+    }
+    return;
+  }
+  for (let sx = 0; sx < n; sx++, o += stride) {
+    let l: number, a = 255;
+    if (c === 3) l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+    else {
+      l = data[o];
+      if (c === 2) a = data[o + 1];
+    }
+    out[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
+  }
+}
+
+/**
  * Converts a raster to grey in [0, 1] (Rec. 601 luma, alpha composited) and
  * shrinks it in the same pass so the longer side is at most `max_side`.
  * Fusing the two keeps a 12 MP photo from ever existing as floats. When the
@@ -144,25 +179,19 @@ export function toGrey(
   const off = step >> 1;
   // The sampled grid: sample i sits at source coordinate i·step + off.
   const sw = Math.floor(w / step), sh = Math.floor(h / step);
+  // Already at the working size (the browser decodes straight to it): the
+  // taps would all be 1, so the luma rows are the grey image as they are.
+  if (step === 1 && nw === w && nh === h) {
+    const grey = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) lumaRow(data, c, y * w, 1, w, bg, grey.subarray(y * w));
+    return { grey: { width: w, height: h, data: grey }, scale: 1 };
+  }
   const tx = makeTaps(sw, nw);
   const ty = makeTaps(sh, nh);
   const mid = new Float32Array(nw * sh);
   const rowLum = new Float32Array(sw);
-  const inv = 1 / 255;
   for (let sy = 0; sy < sh; sy++) {
-    const row = (sy * step + off) * w;
-    for (let sx = 0; sx < sw; sx++) {
-      const o = (row + sx * step + off) * c;
-      let l: number, a = 255;
-      if (c >= 3) {
-        l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
-        if (c === 4) a = data[o + 3];
-      } else {
-        l = data[o];
-        if (c === 2) a = data[o + 1];
-      }
-      rowLum[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
-    }
+    lumaRow(data, c, (sy * step + off) * w + off, step, sw, bg, rowLum);
     const out = sy * nw;
     for (let x = 0; x < nw; x++) {
       let s = 0;
