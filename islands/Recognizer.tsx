@@ -77,17 +77,28 @@ class Card extends Component<{ item: ResultItem }> {
   }
 }
 
-/** Brings the card of `key` on screen once rendered (after an upload or capture on a phone). */
-function revealCard(key: number): void {
+/**
+ * Once rendered, scrolls `selector`'s element to the top of the screen unless
+ * the part that matters (its top `needed` pixels) is already on screen: a
+ * new card after an upload or a capture on a phone (its reading sits under
+ * the picture), the drawing pad with the reading under it.
+ */
+function reveal(selector: string, needed: number): void {
   requestAnimationFrame(() => {
-    const card = document.querySelector(`.rz-results [data-key="${key}"]`);
-    if (!card) return;
-    const { top, bottom } = card.getBoundingClientRect();
-    if (top >= 0 && bottom <= innerHeight) return;
+    const el = document.querySelector(selector);
+    if (!el) return;
+    const { top, height } = el.getBoundingClientRect();
+    if (top >= 0 && top + Math.min(height, needed) <= innerHeight) return;
     const calm = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    card.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "nearest" });
+    el.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "start" });
   });
 }
+
+/** Card height that must show: the picture (at most 240 px) and the digits read under it. */
+const CARD_READING_PX = 400;
+/** The tabs, the pad and the reading under it, from the top of the recognizer. */
+const PAD_READING_PX = 560;
+const revealCard = (key: number) => reveal(`.rz-results [data-key="${key}"]`, CARD_READING_PX);
 
 /**
  * The recognizer: camera, upload (picker, drop, paste) and drawing inputs, a
@@ -131,6 +142,8 @@ export default function Recognizer(
       } catch (e) {
         list.patch(keys[i], { status: "error", message: messageOf(e) });
       }
+      // The first card has grown from a spinner to a picture and its reading.
+      if (i === 0) revealCard(keys[0]);
     }
   };
 
@@ -142,6 +155,7 @@ export default function Recognizer(
     } catch (e) {
       list.patch(key, { status: "error", message: messageOf(e) });
     }
+    revealCard(key);
   };
 
   const drawingHistory = useDrawingHistory(onStorageProblem);
@@ -164,6 +178,11 @@ export default function Recognizer(
   // The finished drawing goes to the history; the reading on screen is already current.
   const onCommitDrawing = drawingHistory.commit;
 
+  const selectTab = (id: TabId) => {
+    setTab(id);
+    if (id === "draw") reveal("#recognizer", PAD_READING_PX);
+  };
+
   const dragging = useDropAndPaste((files) => {
     setTab("upload");
     processFiles(files, "upload");
@@ -175,7 +194,7 @@ export default function Recognizer(
     startEngine({ modelUrl, wasmDir }).catch(() => {}); // Shown through the engine state.
     // The service worker serves the same cached page for every query: read ?mode= here too.
     const fromUrl = tabFromMode(new URLSearchParams(location.search).get("mode"));
-    if (fromUrl) setTab(fromUrl);
+    if (fromUrl) selectTab(fromUrl);
     // Images shared to the installed app (share sheet → /?shared=ID), taken once.
     takeSharedImages().then((files) => {
       if (!files.length) return;
@@ -190,7 +209,7 @@ export default function Recognizer(
   const live = drawOutcome?.result;
   return (
     <section id="recognizer" class="card recognizer rz" aria-label="Recognizer">
-      <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Choose how to give digits" />
+      <Tabs tabs={TABS} selected={tab} onSelect={selectTab} label="Choose how to give digits" />
 
       {engine.status === "error" && (
         <p class="rz-error" role="alert">
