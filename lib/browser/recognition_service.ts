@@ -44,6 +44,8 @@ export type RecognitionRequest =
   /** A recent frame read by readFrame, with its reading, preview and thumbnail. */
   | { type: "keepFrame"; frameId: number }
   | { type: "decode"; file: Blob }
+  /** Every URL fetched here (backend code, WASM build, model): for the service worker to keep. */
+  | { type: "usedFiles" }
   | { type: "numTensors" }
   | { type: "simulateBackendLoss" }
   | {
@@ -162,6 +164,8 @@ export async function handleRequest(
     }
     case "decode":
       return (await decodeImageFile(request.file)).pixels;
+    case "usedFiles":
+      return performance.getEntriesByType("resource").map((e) => e.name);
     case "numTensors":
       return liveTensors();
     case "simulateBackendLoss":

@@ -29,6 +29,29 @@ let startRequest: RecognitionRequest | undefined;
 let nextId = 1;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
+/**
+ * Once the engine is ready, hands the service worker the files recognition
+ * fetched on demand (backend code, WASM build, model), so the installed app
+ * has them offline; the service worker takes them from the HTTP cache.
+ * Sets `data-offline-ready` on <html> once it has them.
+ */
+async function keepForOffline(): Promise<void> {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.ready;
+  const urls = await send<string[]>({ type: "usedFiles" });
+  const own = performance.getEntriesByType("resource").map((e) => e.name);
+  const sameOrigin = [...new Set([...urls, ...own])].filter((u) =>
+    new URL(u).origin === location.origin
+  );
+  const channel = new MessageChannel();
+  const done = new Promise((resolve) => (channel.port1.onmessage = resolve));
+  registration.active?.postMessage({ type: "CACHE_URLS", urls: sameOrigin }, [channel.port2]);
+  await done;
+  document.documentElement.dataset.offlineReady = "true";
+}
+
+let keptForOffline = false;
+
 function setState(next: EngineState): void {
   // The worker's clock starts later than the page's: time the first ready moment here.
   const readyAt = state.readyAt ?? (next.status === "ready" ? performance.now() : undefined);
@@ -36,6 +59,10 @@ function setState(next: EngineState): void {
   const root = document.documentElement.dataset;
   if (state.backend) root.backend = state.backend;
   if (state.status === "ready") root.recognizerReady = "true";
+  if (state.status === "ready" && !keptForOffline) {
+    keptForOffline = true;
+    keepForOffline().catch(() => {}); // Offline use is a bonus; recognition works without it.
+  }
   for (const l of listeners) l(state);
 }
 
