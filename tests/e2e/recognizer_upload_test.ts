@@ -173,8 +173,8 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
     // The page still works: a good photo after the bad ones is read.
     await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
     const all = await settledResults(page, 5);
-    assert.equal(all[0].state, "done");
-    assert.equal(all[0].digit, "3");
+    assert.equal(all[4].state, "done"); // Listed in the order chosen: the good photo last.
+    assert.equal(all[4].digit, "3");
   });
 });
 
@@ -201,7 +201,7 @@ Deno.test("recognizer - an image pasted from the clipboard and one dropped on th
       target.dispatchEvent(new DragEvent("drop", init));
     }, dropped);
     const results = await settledResults(page, 2);
-    assert.equal(results[0].digit, "3");
+    assert.equal(results[1].digit, "3");
     assert.equal(await page.getAttribute("#rz-tab-upload", "aria-selected"), "true");
   });
 });
