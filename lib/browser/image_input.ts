@@ -11,8 +11,6 @@
 import { imageSize } from "image-size";
 import { workingSide } from "../core/preprocess.ts";
 
-/** Longer side of camera captures handed to preprocessing (it shrinks them further). */
-export const MAX_SIDE = 1280;
 /** Files above this are refused before reading them. */
 export const MAX_FILE_BYTES = 40 * 1024 * 1024;
 /** Images with more pixels than this are refused (a 48 MP photo fits; a decompression bomb does not). */
@@ -51,7 +49,7 @@ export function sniffImageKind(head: Uint8Array): ImageKind | null {
 }
 
 /** The size to shrink `width`×`height` to so the longer side is at most `maxSide`. */
-export function fitWithin(width: number, height: number, maxSide = MAX_SIDE): [number, number] {
+export function fitWithin(width: number, height: number, maxSide: number): [number, number] {
   const scale = Math.min(1, maxSide / Math.max(width, height));
   return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
 }
@@ -96,7 +94,6 @@ export function rasterize(
   source: CanvasImageSource,
   width: number,
   height: number,
-  crop?: [number, number, number, number],
 ): ImageData {
   const ctx = canvas2d(width, height);
   // Transparent pixels become white, as they look on the page (a PNG digit on a clear background).
@@ -104,8 +101,7 @@ export function rasterize(
   ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = "high";
-  if (crop) ctx.drawImage(source, crop[0], crop[1], crop[2], crop[3], 0, 0, width, height);
-  else ctx.drawImage(source, 0, 0, width, height);
+  ctx.drawImage(source, 0, 0, width, height);
   return ctx.getImageData(0, 0, width, height);
 }
 

@@ -207,19 +207,3 @@ export function setPreferredBackend(name: BackendName | null): Promise<void> {
   }
   return send({ type: "setBackend", name });
 }
-
-/** Resolves once the engine is ready; rejects when it failed (or was never started). */
-export function engineReady(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = (s: EngineState) => {
-      if (s.status === "ready") resolve();
-      else if (s.status === "error" || !thread) reject(new Error(s.error ?? "not ready"));
-      else return false;
-      return true;
-    };
-    if (check(state)) return;
-    const stop = subscribeEngine((s) => {
-      if (check(s)) stop();
-    });
-  });
-}
