@@ -1,4 +1,5 @@
 import type { LiveState } from "./use_live_reading.ts";
+import { DigitBoxes } from "./DigitBoxes.tsx";
 
 /**
  * The camera's live reading drawn over the framing guide: a box and digit
@@ -9,27 +10,15 @@ import type { LiveState } from "./use_live_reading.ts";
 export function LiveReading({ live }: { live: LiveState }) {
   const r = live.reading;
   const digits = r?.result.digits ?? "";
-  const [w, h] = r?.size ?? [1, 1];
   return (
     <>
-      {r?.result.predictions.map((p, i) => {
-        const [x, y, bw, bh] = p.box;
-        return (
-          <span
-            key={i}
-            class="rz-box rz-live-box"
-            aria-hidden="true"
-            style={{
-              left: `${(x / w) * 100}%`,
-              top: `${(y / h) * 100}%`,
-              width: `${(bw / w) * 100}%`,
-              height: `${(bh / h) * 100}%`,
-            }}
-          >
-            <span class="rz-box-tag">{p.digit}</span>
-          </span>
-        );
-      })}
+      {r && (
+        <DigitBoxes
+          predictions={r.result.predictions}
+          size={r.size}
+          extraClass="rz-live-box"
+        />
+      )}
       <p
         class={`rz-guide-hint rz-live-reading${live.steady ? " rz-live-steady" : ""}`}
         data-testid="camera-live"
