@@ -16,6 +16,11 @@
  * - Lighthouse mobile performance, median of 5, with its Total Blocking Time.
  */
 import type { Browser, Page } from "playwright-core";
+import { toGrey } from "../lib/core/resample.ts";
+import { inkMap } from "../lib/core/ink.ts";
+import { maxFilter } from "../lib/core/preprocess.ts";
+import { decodeImage } from "../lib/server/decode_image.ts";
+import * as reference from "../tests/helpers/reference_stages.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { photoToY4m } from "../tests/fixtures/camera/y4m.ts";
 
@@ -310,6 +315,56 @@ async function lighthouseRuns(url: string, runs: number) {
   return { scores, tbt };
 }
 
+/** Fastest of `n` interleaved runs of the new and the former (reference) version of a stage. */
+function pair(fast: () => unknown, slow: () => unknown, n: number): [number, number] {
+  let a = Infinity, b = Infinity;
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    slow();
+    b = Math.min(b, performance.now() - t);
+    t = performance.now();
+    fast();
+    a = Math.min(a, performance.now() - t);
+  }
+  return [a, b];
+}
+
+/** The preprocessing stages made faster, against their former versions (Deno, same inputs). */
+async function stageFigures(photo: Uint8Array): Promise<string> {
+  const image = await decodeImage(photo);
+  // A 640×480 frame of the photo, as the browser now hands it over (already at the work size).
+  const scale = Math.min(640 / image.width, 480 / image.height);
+  const frame = reference.toGrey(image, Math.max(image.width, image.height) * scale).grey;
+  const rgba = new Uint8Array(frame.width * frame.height * 4);
+  for (let i = 0; i < frame.data.length; i++) {
+    rgba.fill(Math.round(frame.data[i] * 255), i * 4, i * 4 + 3);
+    rgba[i * 4 + 3] = 255;
+  }
+  const raster = { width: frame.width, height: frame.height, data: rgba };
+  const patch = { width: 96, height: 96, data: frame.data.slice(0, 96 * 96) };
+  const rows: [string, [number, number]][] = [
+    [
+      `toGrey, ${frame.width}×${frame.height} at the work size`,
+      pair(() => toGrey(raster, 640), () => reference.toGrey(raster, 640), 30),
+    ],
+    [
+      `inkMap, ${frame.width}×${frame.height}`,
+      pair(() => inkMap(frame), () => reference.inkMap(frame), 30),
+    ],
+    ...[1, 2, 4, 6].map((r): [string, [number, number]] => [
+      `maxFilter r=${r}, 96×96`,
+      pair(() => maxFilter(patch, r), () => reference.maxFilter(patch, r), 300),
+    ]),
+  ];
+  return [
+    "| stage (bit-identical outputs) | now | before | speed-up |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(([name, [now, before]]) =>
+      `| ${name} | ${now.toFixed(2)} ms | ${before.toFixed(2)} ms | ${(before / now).toFixed(1)}× |`
+    ),
+  ].join("\n");
+}
+
 /** Runs every measurement and returns the section's Markdown body. */
 export async function benchSpeed(
   server: { url: string; port: number },
@@ -318,6 +373,8 @@ export async function benchSpeed(
   options: { runs: number; lighthouse: boolean },
 ): Promise<string> {
   const date = new Date().toISOString().slice(0, 10);
+  console.log("Preprocessing stages…");
+  const stages = await stageFigures(photo);
   const browser = await launchBrowser();
   let upload, frame, session, big;
   try {
@@ -385,6 +442,12 @@ within a row, not across runs). Photo: \`${photoName}\`.
   } | |
 
 ${lh}
+
+Preprocessing stages against their former versions (tests/helpers/reference_stages.ts; fastest
+of many interleaved runs, in Deno; tests/recognition/fast_stages_test.ts checks the outputs are
+bit-identical):
+
+${stages}
 
 Reproduce: \`deno task bench --only speed\` (add \`--no-lighthouse\` to skip Lighthouse).
 
