@@ -22,6 +22,7 @@ import { maxFilter } from "../lib/core/preprocess.ts";
 import { decodeImage } from "../lib/server/decode_image.ts";
 import * as reference from "../tests/helpers/reference_stages.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
+import { lighthouse } from "./lighthouse_runner.ts";
 import { photoToY4m } from "../tests/fixtures/camera/y4m.ts";
 
 const median = (xs: number[]) => {
@@ -230,37 +231,32 @@ async function longSession(browser: Browser, url: string, count: number) {
       ctx.stroke();
       files.push(new File([await c.convertToBlob({ type: "image/png" })], `d${i}.png`));
     }
-    const done: number[] = [];
+    // One image after the other, as a user adds them: the time each takes to its result.
     const input = document.querySelector<HTMLInputElement>("[data-testid=file-input]")!;
-    const dt = new DataTransfer();
-    for (const f of files) dt.items.add(f);
-    const seen = new Set<string>();
-    const t0 = performance.now();
-    input.files = dt.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-    await new Promise<void>((resolve) => {
-      const poll = () => {
-        for (const el of document.querySelectorAll(".rz-slot")) {
-          const key = el.getAttribute("data-key")!;
-          if (!seen.has(key) && el.querySelector("[data-state=done], [data-state=error]")) {
-            seen.add(key);
-            done.push(performance.now() - t0);
-          }
-        }
-        if (done.length >= n) resolve();
-        else requestAnimationFrame(poll);
-      };
-      poll();
-    });
+    const done: number[] = [];
+    for (const [i, file] of files.entries()) {
+      const t0 = performance.now();
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      input.files = dt.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      await new Promise<void>((resolve) => {
+        const poll = () => {
+          const slots = document.querySelectorAll(".rz-slot");
+          const last = slots[slots.length - 1];
+          const finished = document.querySelector(".rz-count")?.textContent === String(i + 1) &&
+            last?.querySelector("[data-state=done], [data-state=error]");
+          if (finished) resolve();
+          else setTimeout(poll, 1);
+        };
+        poll();
+      });
+      done.push(performance.now() - t0);
+    }
     return done;
   }, count);
   await page.close();
-  const per = times.map((t, i) => t - (i ? times[i - 1] : 0));
-  return {
-    first: median(per.slice(0, 20)),
-    last: median(per.slice(-20)),
-    count: times.length,
-  };
+  return { first: median(times.slice(0, 20)), last: median(times.slice(-20)), count: times.length };
 }
 
 async function firstVisit(serverPort: number) {
@@ -283,34 +279,11 @@ async function firstVisit(serverPort: number) {
 }
 
 async function lighthouseRuns(url: string, runs: number) {
-  const { CHROMIUM } = await import("../tests/ensure_browser.ts");
   const scores: number[] = [], tbt: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const dir = await Deno.makeTempDir({ prefix: "lighthouse_" });
-    const out = `${dir}/report.json`;
-    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--no-lock",
-        "--node-modules-dir=none",
-        "npm:lighthouse@13.5.0",
-        url + "/",
-        "--only-categories=performance",
-        "--output=json",
-        `--output-path=${out}`,
-        "--quiet",
-        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-      ],
-      env: { CHROME_PATH: CHROMIUM },
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(new TextDecoder().decode(stderr).slice(-500));
-    const report = JSON.parse(await Deno.readTextFile(out));
-    scores.push(Math.round(report.categories.performance.score * 100));
-    tbt.push(report.audits["total-blocking-time"].numericValue);
-    await Deno.remove(dir, { recursive: true });
+    const report = await lighthouse(url + "/", false, ["performance"]);
+    scores.push(Math.round((report.categories.performance.score ?? 0) * 100));
+    tbt.push(report.audits["total-blocking-time"].numericValue ?? NaN);
   }
   return { scores, tbt };
 }

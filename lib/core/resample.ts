@@ -10,14 +10,14 @@
 import type { GreyImage, RasterImage } from "./image_types.ts";
 
 /** Per-output taps for one axis: flat arrays indexed through `start`. */
-interface Taps {
+export interface Taps {
   start: Int32Array; // n_out + 1 offsets into index/weight
   index: Int32Array;
   weight: Float32Array;
 }
 
 /** Taps mapping `n_in` samples to `n_out` over the same extent. */
-function makeTaps(nIn: number, nOut: number): Taps {
+export function makeTaps(nIn: number, nOut: number): Taps {
   const start = new Int32Array(nOut + 1);
   const index: number[] = [];
   const weight: number[] = [];
@@ -69,7 +69,13 @@ export function resample(src: GreyImage, width: number, height: number): GreyIma
   return { width, height, data: verticalPass(mid, width, ty, height) };
 }
 
-function verticalPass(mid: Float32Array, width: number, ty: Taps, height: number): Float32Array {
+/** The vertical half of a separable resample: rows of `mid` (`width` wide) combined by `ty`. */
+export function verticalPass(
+  mid: Float32Array,
+  width: number,
+  ty: Taps,
+  height: number,
+): Float32Array {
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -99,7 +105,7 @@ export function channelsOf(image: RasterImage): number {
  * canvas reads as black on white and a white stroke as white on black
  * (compositing both onto white would erase the white one).
  */
-function transparentBackground(image: RasterImage, c: number): number {
+export function transparentBackground(image: RasterImage, c: number): number {
   if (c !== 2 && c !== 4) return 1;
   const n = image.width * image.height;
   const step = Math.max(1, Math.floor(n / 20000)); // a sample is enough

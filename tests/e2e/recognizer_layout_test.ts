@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { drawSeven, photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -40,11 +40,7 @@ Deno.test("recognizer - on a phone, the live reading shows beside the pad while 
     await page.click("#rz-tab-draw");
     const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
     assert.ok(box.y >= 0 && box.y + box.height <= PHONE.height, "the whole pad is on screen");
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 8 });
-    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
-    await page.mouse.up();
+    await drawSeven(page);
     await page.waitForSelector("[data-testid=draw-result][data-state=done]", { timeout: 30_000 });
     assert.ok(await onScreen(page, "[data-testid=draw-result] .rz-digits"), "the digits read");
     assert.ok(await onScreen(page, "[data-testid=drawing-pad]"), "and the pad still");

@@ -4,7 +4,7 @@
  * the same results.
  */
 import assert from "node:assert/strict";
-import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { drawSeven, photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 const threadOf = (page: import("playwright-core").Page) =>
   // deno-lint-ignore no-explicit-any
@@ -34,12 +34,7 @@ Deno.test("recognizer - without module workers or OffscreenCanvas the page reads
     assert.equal(result.state, "done");
     assert.equal(result.digit, "3");
     await page.click("#rz-tab-draw");
-    const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 8 });
-    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
-    await page.mouse.up();
+    await drawSeven(page);
     await page.waitForSelector("[data-testid=draw-result][data-state=done]", { timeout: 30_000 });
     assert.equal(
       await page.locator("[data-testid=draw-result]").getAttribute("data-digit"),

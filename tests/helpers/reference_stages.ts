@@ -5,8 +5,13 @@
  * for that comparison; the app never imports this.
  */
 import type { GreyImage, RasterImage } from "../../lib/core/image_types.ts";
-import { channelsOf } from "../../lib/core/resample.ts";
-import type { InkMap } from "../../lib/core/ink.ts";
+import {
+  channelsOf,
+  makeTaps,
+  transparentBackground,
+  verticalPass,
+} from "../../lib/core/resample.ts";
+import { inkIsDark as smallImageInkIsDark, type InkMap } from "../../lib/core/ink.ts";
 
 /** Value at quantile `q` (0–1) of `data`, via a 1024-bin histogram over [lo, hi]. */
 function quantile(data: Float32Array, q: number, lo = 0, hi = 1): number {
@@ -59,28 +64,8 @@ function blur3(src: GreyImage): GreyImage {
  * its corners. Mostly dark means a dark background, so light ink.
  */
 function inkIsDark(grey: GreyImage): boolean {
-  const { width: w, height: h, data } = grey;
-  if (Math.min(w, h) < 64) {
-    const mid = (quantile(data, 0.01) + quantile(data, 0.99)) / 2;
-    const k = Math.max(1, Math.floor(Math.min(w, h) / 8));
-    let all = 0, border = 0, nBorder = 0, corner = 0, nCorner = 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const dark = data[y * w + x] < mid ? 1 : 0;
-        all += dark;
-        if (x === 0 || y === 0 || x === w - 1 || y === h - 1) {
-          border += dark;
-          nBorder++;
-        }
-        if ((x < k || x >= w - k) && (y < k || y >= h - k)) {
-          corner += dark;
-          nCorner++;
-        }
-      }
-    }
-    const score = all / (w * h) + border / nBorder + corner / nCorner - 1.5;
-    return score < 0;
-  }
+  // Tight crops take a path that was not changed.
+  if (Math.min(grey.width, grey.height) < 64) return smallImageInkIsDark(grey);
   const b = blur3(grey).data;
   const tail = Math.min(0.002, 3 / b.length);
   const median = quantile(b, 0.5);
@@ -198,87 +183,6 @@ export function inkMap(grey: GreyImage): InkMap {
   const tail = Math.min(0.001, 3 / n);
   return { ink, inverted, peak: quantile(d, 1 - tail), noise };
 }
-/** Per-output taps for one axis: flat arrays indexed through `start`. */
-interface Taps {
-  start: Int32Array; // n_out + 1 offsets into index/weight
-  index: Int32Array;
-  weight: Float32Array;
-}
-
-/** Taps mapping `n_in` samples to `n_out` over the same extent. */
-function makeTaps(nIn: number, nOut: number): Taps {
-  const start = new Int32Array(nOut + 1);
-  const index: number[] = [];
-  const weight: number[] = [];
-  const ratio = nIn / nOut;
-  for (let o = 0; o < nOut; o++) {
-    start[o] = index.length;
-    if (ratio >= 1) {
-      // Box filter: the output pixel covers [o·ratio, (o+1)·ratio) of the input.
-      const a = o * ratio;
-      const b = a + ratio;
-      for (let i = Math.floor(a); i < Math.min(nIn, Math.ceil(b)); i++) {
-        const cover = Math.min(b, i + 1) - Math.max(a, i);
-        if (cover > 1e-6) {
-          index.push(i);
-          weight.push(cover / ratio);
-        }
-      }
-    } else {
-      // Linear interpolation between input pixel centres.
-      const c = (o + 0.5) * ratio - 0.5;
-      const i0 = Math.floor(c);
-      const f = c - i0;
-      const lo = Math.min(nIn - 1, Math.max(0, i0));
-      const hi = Math.min(nIn - 1, Math.max(0, i0 + 1));
-      index.push(lo, hi);
-      weight.push(1 - f, f);
-    }
-  }
-  start[nOut] = index.length;
-  return { start, index: Int32Array.from(index), weight: Float32Array.from(weight) };
-}
-
-function verticalPass(mid: Float32Array, width: number, ty: Taps, height: number): Float32Array {
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const o = y * width;
-    for (let k = ty.start[y]; k < ty.start[y + 1]; k++) {
-      const r = ty.index[k] * width;
-      const w = ty.weight[k];
-      for (let x = 0; x < width; x++) out[o + x] += mid[r + x] * w;
-    }
-  }
-  return out;
-}
-
-/**
- * The grey level that transparent pixels are composited onto: the opposite
- * of the opaque pixels' mean brightness, so a black stroke on a transparent
- * canvas reads as black on white and a white stroke as white on black
- * (compositing both onto white would erase the white one).
- */
-function transparentBackground(image: RasterImage, c: number): number {
-  if (c !== 2 && c !== 4) return 1;
-  const n = image.width * image.height;
-  const step = Math.max(1, Math.floor(n / 20000)); // a sample is enough
-  let opaque = 0, lum = 0, transparent = 0;
-  for (let i = 0; i < n; i += step) {
-    const a = image.data[i * c + c - 1];
-    if (a < 128) transparent++;
-    else {
-      opaque++;
-      lum += c === 4 ? luma(image.data, i * 4) : image.data[i * 2];
-    }
-  }
-  if (transparent === 0 || opaque === 0) return 1;
-  return lum / opaque / 255 > 0.5 ? 0 : 1;
-}
-
-function luma(d: ArrayLike<number>, o: number): number {
-  return 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
-}
-
 /**
  * Converts a raster to grey in [0, 1] (Rec. 601 luma, alpha composited) and
  * shrinks it in the same pass so the longer side is at most `max_side`.
