@@ -346,6 +346,7 @@ export async function benchSpeed(
   options: { runs: number; lighthouse: boolean },
 ): Promise<string> {
   const date = new Date().toISOString().slice(0, 10);
+  const loadBefore = Deno.loadavg()[0];
   console.log("Preprocessing stages…");
   const stages = await stageFigures(photo);
   const browser = await launchBrowser();
@@ -380,11 +381,12 @@ export async function benchSpeed(
     }
   }
   const w = upload.worker, p = upload.page;
+  const load = `${loadBefore.toFixed(0)} at the start, ${Deno.loadavg()[0].toFixed(0)} at the end`;
   return `<!-- browser:speed -->
 
 Written by \`deno task bench\` (scripts/bench_speed.ts) on ${date}: headless Chromium, the
-production build, 2 shared cores (other engineers' jobs ran at the same time: compare figures
-within a row, not across runs). Photo: \`${photoName}\`.
+production build, 2 shared cores (other engineers' jobs ran at the same time, load average
+${load}: compare figures within a row, not across runs). Photo: \`${photoName}\`.
 
 | measurement | figure | baseline in the same run | ratio |
 | --- | --- | --- | --- |
