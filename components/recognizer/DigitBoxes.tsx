@@ -1,26 +1,28 @@
-import type { DigitPrediction } from "../../lib/core/image_types.ts";
+import type { Box } from "../../lib/core/image_types.ts";
+
+/** One box to draw: where, its tag, and its classes. */
+export interface BoxMark {
+  box: Box;
+  tag: string;
+  cls: string;
+}
 
 /**
- * A box and its digit over each digit read, positioned in percent of the
- * picture (`size`: the pixels the boxes are in), inside a positioned parent.
+ * A box and its tag over each shape read, positioned in percent of the
+ * picture (`size`: the pixels the boxes are in), inside a positioned parent:
+ * the result card's picture and the live viewfinder.
  */
-export function DigitBoxes(
-  { predictions, size, extraClass = "" }: {
-    predictions: DigitPrediction[];
-    size: [number, number];
-    extraClass?: string;
-  },
-) {
+export function DigitBoxes({ marks, size }: { marks: BoxMark[]; size: [number, number] }) {
   const [w, h] = size;
   return (
     <>
-      {predictions.map((p, i) => {
-        const [x, y, bw, bh] = p.box;
+      {marks.map(({ box, tag, cls }, i) => {
+        const [x, y, bw, bh] = box;
         if (!bw || !bh) return null;
         return (
           <span
             key={i}
-            class={`rz-box ${extraClass}`.trim()}
+            class={cls}
             aria-hidden="true"
             style={{
               left: `${(x / w) * 100}%`,
@@ -29,7 +31,7 @@ export function DigitBoxes(
               height: `${(bh / h) * 100}%`,
             }}
           >
-            <span class="rz-box-tag">{p.digit}</span>
+            <span class="rz-box-tag">{tag}</span>
           </span>
         );
       })}

@@ -14,9 +14,12 @@ export function LiveReading({ live }: { live: LiveState }) {
     <>
       {r && (
         <DigitBoxes
-          predictions={r.result.predictions}
           size={r.size}
-          extraClass="rz-live-box"
+          marks={r.result.predictions.map((p) => ({
+            box: p.box,
+            tag: String(p.digit),
+            cls: "rz-box rz-live-box",
+          }))}
         />
       )}
       <p
