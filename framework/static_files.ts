@@ -29,6 +29,8 @@ const MIME: Record<string, string> = {
 };
 
 const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json|xml|wasm)|image\/svg)/;
+/** Binary data of unknown kind (model weights): sent compressed only when that saves ≥ 5 %. */
+const MAYBE_COMPRESSIBLE = /^application\/octet-stream/;
 
 /** The MIME type for a file name, by extension. */
 export function mimeType(path: string): string {
@@ -153,7 +155,8 @@ export async function createStaticHandler(
       return new Response(null, { status: 304, headers });
     }
     let body = file.body;
-    const encoding = COMPRESSIBLE.test(type) && body.length > 512
+    const maybe = MAYBE_COMPRESSIBLE.test(type);
+    const encoding = (COMPRESSIBLE.test(type) || maybe) && body.length > 512
       ? negotiateEncoding(req.headers.get("Accept-Encoding"))
       : null;
     if (encoding) {
@@ -162,10 +165,14 @@ export async function createStaticHandler(
         encoded = encoding === "br"
           ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
           : gzipSync(body, { level: 9 });
+        // Not worth a decompression on the client: keep sending the bytes as they are.
+        if (maybe && encoded.length > 0.95 * body.length) encoded = body;
         file.encoded.set(encoding, encoded);
       }
-      body = encoded;
-      headers.set("Content-Encoding", encoding);
+      if (encoded !== body) {
+        body = encoded;
+        headers.set("Content-Encoding", encoding);
+      }
     }
     headers.set("Content-Length", String(body.length));
     return new Response(req.method === "HEAD" ? null : body as BodyInit, { headers });

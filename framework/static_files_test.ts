@@ -7,7 +7,12 @@ async function fixture() {
   const hashed = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/app.css`, "body { color: red; }\n".repeat(100));
   await Deno.mkdir(`${dir}/model`);
-  await Deno.writeFile(`${dir}/model/group1-shard1of1.bin`, new Uint8Array(2000));
+  // Random bytes do not compress; quantised weights (few distinct values) do.
+  await Deno.writeFile(`${dir}/model/noise.bin`, crypto.getRandomValues(new Uint8Array(2000)));
+  await Deno.writeFile(
+    `${dir}/model/group1-shard1of1.bin`,
+    new Uint8Array(2000).map((_, i) => i % 7),
+  );
   await Deno.writeTextFile(`${hashed}/island-A-1234.js`, "export default 1;");
   const handler = await createStaticHandler([
     { dir: hashed, prefix: "/_frsh/js", immutable: true },
@@ -64,8 +69,11 @@ Deno.test("static - text is compressed with brotli or gzip as accepted", async (
   const text = new TextDecoder().decode(gunzipSync(new Uint8Array(await gz.arrayBuffer())));
   assert.ok(text.startsWith("body { color: red; }"));
   const bin = (await get("/model/group1-shard1of1.bin", { "Accept-Encoding": "br" }))!;
-  assert.equal(bin.headers.get("Content-Encoding"), null, "binary weights are not recompressed");
+  assert.equal(bin.headers.get("Content-Encoding"), "br", "weights that compress are compressed");
   await bin.body?.cancel();
+  const noise = (await get("/model/noise.bin", { "Accept-Encoding": "br" }))!;
+  assert.equal(noise.headers.get("Content-Encoding"), null, "bytes that do not compress are not");
+  assert.equal((await noise.arrayBuffer()).byteLength, 2000);
   await cleanup();
 });
 

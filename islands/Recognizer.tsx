@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { Component } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { Tabs, type TabSpec } from "../components/recognizer/Tabs.tsx";
 import { CameraIcon, PenIcon, UploadIcon } from "../components/recognizer/icons.tsx";
 import { UploadPanel } from "../components/recognizer/UploadPanel.tsx";
@@ -9,21 +10,25 @@ import { ResultView } from "../components/recognizer/ResultView.tsx";
 import { EngineSettings } from "../components/recognizer/EngineSettings.tsx";
 import { useDrawingHistory } from "../components/recognizer/use_drawing_history.ts";
 import { PersonalModelPanel } from "../components/recognizer/PersonalModelPanel.tsx";
+import { useResultList } from "../components/recognizer/use_result_list.ts";
+import { useDropAndPaste } from "../components/recognizer/use_drop_and_paste.ts";
 import type { ResultItem } from "../components/recognizer/types.ts";
 import type { RecognitionSource } from "../lib/browser/history_store.ts";
+import type { EngineState } from "../lib/browser/engine.ts";
 import {
-  engineReady,
-  type EngineState,
   getEngineState,
   setPreferredBackend,
   startEngine,
   subscribeEngine,
-} from "../lib/browser/engine.ts";
-import { decodeImageFile, filesOf, InputError } from "../lib/browser/image_input.ts";
+} from "../lib/browser/recognizer_client.ts";
+import { InputError } from "../lib/browser/image_input.ts";
 import {
+  keepFrame,
   lowestConfidence,
   type RecognitionOutcome,
+  recognizeFile,
   recognizePixels,
+  type ShownOutcome,
 } from "../lib/browser/recognize_pixels.ts";
 import { installDiagnostics } from "../lib/browser/diagnostics.ts";
 import { takeSharedImages } from "../lib/browser/share_inbox.ts";
@@ -51,16 +56,6 @@ export interface RecognizerProps {
   mode?: string | null;
 }
 
-function pixelsToUrl(pixels: ImageData): Promise<string> {
-  const canvas = document.createElement("canvas");
-  canvas.width = pixels.width;
-  canvas.height = pixels.height;
-  canvas.getContext("2d")!.putImageData(pixels, 0, 0);
-  return new Promise((resolve) =>
-    canvas.toBlob((b) => resolve(b ? URL.createObjectURL(b) : ""), "image/jpeg", 0.9)
-  );
-}
-
 function messageOf(e: unknown): string {
   if (e instanceof InputError) return e.message;
   if (getEngineState().status === "error") {
@@ -69,17 +64,41 @@ function messageOf(e: unknown): string {
   return `This image could not be read: ${(e as Error)?.message ?? String(e)}`;
 }
 
-/** Scrolls the results heading into view when it is off screen (after an upload on a phone). */
-function revealResults(): void {
+/** Cards rendered at most: the newest; older ones are shown on request (a long session stays fast). */
+const SHOWN_CARDS = 40;
+
+/** A result card that re-renders only when its own item changes (a list of hundreds stays fast). */
+class Card extends Component<{ item: ResultItem }> {
+  override shouldComponentUpdate(next: { item: ResultItem }): boolean {
+    return next.item !== this.props.item;
+  }
+  override render() {
+    return <ResultCard item={this.props.item} />;
+  }
+}
+
+/**
+ * Once rendered, scrolls `selector`'s element to the top of the screen unless
+ * the part that matters (its top `needed` pixels) is already on screen: a
+ * new card after an upload or a capture on a phone (its reading sits under
+ * the picture), the drawing pad with the reading under it.
+ */
+function reveal(selector: string, needed: number): void {
   requestAnimationFrame(() => {
-    const head = document.querySelector(".rz-results-head");
-    if (!head) return;
-    const { top } = head.getBoundingClientRect();
-    if (top >= 0 && top < innerHeight - 160) return;
+    const el = document.querySelector(selector);
+    if (!el) return;
+    const { top, height } = el.getBoundingClientRect();
+    if (top >= 0 && top + Math.min(height, needed) <= innerHeight) return;
     const calm = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    head.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "start" });
+    el.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "start" });
   });
 }
+
+/** Card height that must show: the picture (at most 240 px) and the digits read under it. */
+const CARD_READING_PX = 400;
+/** The tabs, the pad and the reading under it, from the top of the recognizer. */
+const PAD_READING_PX = 560;
+const revealCard = (key: number) => reveal(`.rz-results [data-key="${key}"]`, CARD_READING_PX);
 
 /**
  * The recognizer: camera, upload (picker, drop, paste) and drawing inputs, a
@@ -91,66 +110,52 @@ export default function Recognizer(
 ) {
   const [tab, setTab] = useState<TabId>(tabFromMode(mode) ?? "upload");
   const [engine, setEngine] = useState<EngineState>(getEngineState());
-  const [items, setItems] = useState<ResultItem[]>([]);
+  const list = useResultList();
+  const [showAll, setShowAll] = useState(false);
   const [drawOutcome, setDrawOutcome] = useState<RecognitionOutcome | null>(null);
   const [drawError, setDrawError] = useState("");
   const [notice, setNotice] = useState("");
-  const [dragging, setDragging] = useState(false);
   const [lastMs, setLastMs] = useState<number | undefined>(undefined);
-  const nextKey = useRef(1);
 
   const onStorageProblem = (message: string) => setNotice(message);
-  const patch = (key: number, p: Partial<ResultItem>) =>
-    setItems((list) => list.map((it) => (it.key === key ? { ...it, ...p } : it)));
-  const add = (name: string, source: RecognitionSource): number => {
-    const key = nextKey.current++;
-    setItems((list) => [{ key, name, source, status: "working" }, ...list]);
-    return key;
-  };
-  const finish = (key: number, outcome: RecognitionOutcome) => {
-    patch(key, { status: "done", outcome });
+  const finish = (key: number, { outcome, preview, size }: ShownOutcome) => {
+    list.patch(key, {
+      status: "done",
+      outcome,
+      size,
+      previewUrl: preview ? URL.createObjectURL(preview) : undefined,
+    });
     const t = outcome.result.timings;
     if (!outcome.fromHistory) setLastMs(t.preprocessMs + t.modelMs);
   };
 
   const processFiles = async (files: File[], source: RecognitionSource) => {
-    const keys = files.map((f) => add(f.name || "Pasted image", source));
-    revealResults();
+    const keys = files.map((f) => list.add(f.name || "Pasted image", source));
+    if (keys.length) revealCard(keys[0]);
     // One at a time: five 12 MP photos decoded at once would use ~1 GB.
     for (const [i, file] of files.entries()) {
-      const key = keys[i];
       try {
-        const decoded = await decodeImageFile(file);
-        patch(key, {
-          previewUrl: URL.createObjectURL(file),
-          size: [decoded.pixels.width, decoded.pixels.height],
-        });
-        await engineReady();
-        const hashBytes = await file.arrayBuffer();
         finish(
-          key,
-          await recognizePixels(decoded.pixels, {
-            source,
-            hashBytes,
-            onStorageProblem,
-            name: file.name || undefined,
-          }),
+          keys[i],
+          await recognizeFile(file, { source, onStorageProblem, name: file.name || undefined }),
         );
       } catch (e) {
-        patch(key, { status: "error", message: messageOf(e) });
+        list.patch(keys[i], { status: "error", message: messageOf(e) });
       }
+      // The first card has grown from a spinner to a picture and its reading.
+      if (i === 0) revealCard(keys[0]);
     }
   };
 
-  const processCapture = async (pixels: ImageData) => {
-    const key = add("Camera photo", "camera");
+  const processCapture = async (frameId: number) => {
+    const key = list.add("Camera photo", "camera");
+    revealCard(key);
     try {
-      patch(key, { previewUrl: await pixelsToUrl(pixels), size: [pixels.width, pixels.height] });
-      await engineReady();
-      finish(key, await recognizePixels(pixels, { source: "camera", onStorageProblem }));
+      finish(key, await keepFrame(frameId, { source: "camera", onStorageProblem }));
     } catch (e) {
-      patch(key, { status: "error", message: messageOf(e) });
+      list.patch(key, { status: "error", message: messageOf(e) });
     }
+    revealCard(key);
   };
 
   const drawingHistory = useDrawingHistory(onStorageProblem);
@@ -162,7 +167,6 @@ export default function Recognizer(
       return;
     }
     try {
-      await engineReady();
       const outcome = await recognizePixels(pixels, { source: "draw", history: false });
       setDrawOutcome(outcome);
       setDrawError("");
@@ -174,66 +178,38 @@ export default function Recognizer(
   // The finished drawing goes to the history; the reading on screen is already current.
   const onCommitDrawing = drawingHistory.commit;
 
+  const selectTab = (id: TabId) => {
+    setTab(id);
+    if (id === "draw") reveal("#recognizer", PAD_READING_PX);
+  };
+
+  const dragging = useDropAndPaste((files) => {
+    setTab("upload");
+    processFiles(files, "upload");
+  });
+
   useEffect(() => {
     installDiagnostics();
     const unsubscribe = subscribeEngine(setEngine);
     startEngine({ modelUrl, wasmDir }).catch(() => {}); // Shown through the engine state.
     // The service worker serves the same cached page for every query: read ?mode= here too.
     const fromUrl = tabFromMode(new URLSearchParams(location.search).get("mode"));
-    if (fromUrl) setTab(fromUrl);
+    if (fromUrl) selectTab(fromUrl);
     // Images shared to the installed app (share sheet → /?shared=ID), taken once.
     takeSharedImages().then((files) => {
       if (!files.length) return;
       setTab("upload");
       processFiles(files, "share");
     });
-
-    const onPaste = (e: ClipboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target?.closest?.("input, textarea, [contenteditable]")) return;
-      const files = filesOf(e.clipboardData?.files);
-      if (!files.length) return;
-      e.preventDefault();
-      processFiles(files, "upload");
-    };
-    const hasFiles = (e: DragEvent) => !!e.dataTransfer?.types?.includes("Files");
-    const onDragOver = (e: DragEvent) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault(); // Without this the browser would open the file and leave the app.
-      setDragging(true);
-    };
-    const onDragLeave = (e: DragEvent) => {
-      if (!e.relatedTarget) setDragging(false);
-    };
-    const onDrop = (e: DragEvent) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault();
-      setDragging(false);
-      setTab("upload");
-      processFiles(filesOf(e.dataTransfer?.files), "upload");
-    };
-    document.addEventListener("paste", onPaste);
-    globalThis.addEventListener("dragover", onDragOver);
-    globalThis.addEventListener("dragleave", onDragLeave);
-    globalThis.addEventListener("drop", onDrop);
-    return () => {
-      unsubscribe();
-      document.removeEventListener("paste", onPaste);
-      globalThis.removeEventListener("dragover", onDragOver);
-      globalThis.removeEventListener("dragleave", onDragLeave);
-      globalThis.removeEventListener("drop", onDrop);
-    };
+    return unsubscribe;
   }, []);
 
-  const clearResults = () => {
-    for (const it of items) if (it.previewUrl) URL.revokeObjectURL(it.previewUrl);
-    setItems([]);
-  };
-
+  const items = list.items;
+  const hidden = showAll ? 0 : Math.max(0, items.length - SHOWN_CARDS);
   const live = drawOutcome?.result;
   return (
     <section id="recognizer" class="card recognizer rz" aria-label="Recognizer">
-      <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Choose how to give digits" />
+      <Tabs tabs={TABS} selected={tab} onSelect={selectTab} label="Choose how to give digits" />
 
       {engine.status === "error" && (
         <p class="rz-error" role="alert">
@@ -259,6 +235,7 @@ export default function Recognizer(
       >
         <CameraPanel
           active={tab === "camera"}
+          ready={engine.status === "ready"}
           onCapture={processCapture}
           onFiles={(files) => processFiles(files, "camera")}
         />
@@ -312,10 +289,27 @@ export default function Recognizer(
         <h2>
           Results <span class="rz-count">{items.length}</span>
         </h2>
-        <button type="button" onClick={clearResults}>Clear</button>
+        <button
+          type="button"
+          onClick={() => {
+            list.clear();
+            setShowAll(false);
+          }}
+        >
+          Clear
+        </button>
       </div>
+      {hidden > 0 && (
+        <button type="button" class="rz-show-all" onClick={() => setShowAll(true)}>
+          Show {hidden} earlier {hidden === 1 ? "result" : "results"}
+        </button>
+      )}
       <div class="rz-results" aria-live="polite" data-testid="results">
-        {items.map((it) => <ResultCard key={it.key} item={it} />)}
+        {items.slice(hidden).map((it) => (
+          <div key={it.key} class="rz-slot" data-key={it.key}>
+            <Card item={it} />
+          </div>
+        ))}
       </div>
     </section>
   );

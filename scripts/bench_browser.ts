@@ -5,8 +5,12 @@
  * before the first result (raw and gzip). Writes the tables into the
  * "Browser recognition" section of BENCHMARKS.md (`--no-write` to only print).
  *
+ * Then the "Browser speed" section (scripts/bench_speed.ts): uploads, camera
+ * frames, a long session, the first visit's bytes, Lighthouse.
+ *
  * Options: `--runs N` timed recognitions per backend (default 30),
- * `--photo FILE` the image (default sourav/sourav_004.jpg of PHOTOS_DIR).
+ * `--photo FILE` the image (default sourav/sourav_004.jpg of PHOTOS_DIR),
+ * `--only backends|speed` one part, `--no-lighthouse`.
  */
 import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
@@ -15,6 +19,7 @@ import type { Page } from "playwright-core";
 import { build } from "../framework/build.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { startTestServer } from "../tests/helpers/server.ts";
+import { benchSpeed } from "./bench_speed.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -23,6 +28,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "30" },
     photo: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    only: { type: "string" },
+    "no-lighthouse": { type: "boolean", default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -180,10 +187,45 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** Replaces (or appends) the section under `heading` of BENCHMARKS.md with `body`. */
+async function writeSection(heading: string, body: string): Promise<void> {
+  const path = `${ROOT}BENCHMARKS.md`;
+  let md = await Deno.readTextFile(path).catch(() => "# Benchmarks\n");
+  const head = `\n## ${heading}\n`;
+  const at = md.indexOf(head);
+  if (at < 0) md = md.trimEnd() + `\n${head}\n${body}\n`;
+  else {
+    const start = at + head.length;
+    const next = md.indexOf("\n## ", start);
+    const end = next < 0 ? md.length : next;
+    md = md.slice(0, start) + `\n${body}\n` + md.slice(end);
+  }
+  await Deno.writeTextFile(path, md);
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path] }).output();
+  console.log(`\nWrote the ${heading} section of BENCHMARKS.md`);
+}
+
 async function main() {
   const photo = await Deno.readFile(PHOTO);
   console.log("Building…");
   await build({ root: ROOT });
+  if (values.only !== "speed") await backends(photo);
+  if (values.only !== "backends") {
+    const server = await startTestServer(ROOT);
+    try {
+      const body = await benchSpeed(server, photo, PHOTO.replace(/.*\/photos\//, "photos/"), {
+        runs: 5,
+        lighthouse: !values["no-lighthouse"],
+      });
+      console.log("\n" + body);
+      if (!values["no-write"]) await writeSection("Browser speed", body);
+    } finally {
+      await server.close();
+    }
+  }
+}
+
+async function backends(photo: Uint8Array) {
   const server = await startTestServer(ROOT);
   const version = await (async () => {
     const b = await launchBrowser();
@@ -318,22 +360,7 @@ WebGPU figure.
 
 <!-- /browser:recognition -->`;
   console.log("\n" + body);
-  if (!values["no-write"]) {
-    const path = `${ROOT}BENCHMARKS.md`;
-    let md = await Deno.readTextFile(path).catch(() => "# Benchmarks\n");
-    const heading = "\n## Browser recognition\n";
-    const at = md.indexOf(heading);
-    if (at < 0) md = md.trimEnd() + `\n${heading}\n${body}\n`;
-    else {
-      const start = at + heading.length;
-      const next = md.indexOf("\n## ", start);
-      const end = next < 0 ? md.length : next;
-      md = md.slice(0, start) + `\n${body}\n` + md.slice(end);
-    }
-    await Deno.writeTextFile(path, md);
-    await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path] }).output();
-    console.log("\nWrote the Browser recognition section of BENCHMARKS.md");
-  }
+  if (!values["no-write"]) await writeSection("Browser recognition", body);
 }
 
 await main();

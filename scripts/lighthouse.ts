@@ -5,54 +5,13 @@
  * section of BENCHMARKS.md (`--no-write` to only print it).
  */
 import { build } from "../framework/build.ts";
-import { CHROMIUM } from "../tests/ensure_browser.ts";
 import { startTestServer } from "../tests/helpers/server.ts";
+import { lighthouse as runLighthouse } from "./lighthouse_runner.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const LIGHTHOUSE = "npm:lighthouse@13.5.0";
 const CATEGORIES = ["accessibility", "best-practices"];
 const PAGES = ["/", "/history", "/about"];
 const SECTION_START = "## PWA";
-
-interface Report {
-  categories: Record<string, { title: string; score: number | null }>;
-  audits: Record<string, { title: string; score: number | null; scoreDisplayMode: string }>;
-}
-
-/** Runs the Lighthouse CLI once; `desktop` selects its desktop preset. */
-async function lighthouse(url: string, desktop: boolean): Promise<Report> {
-  const dir = await Deno.makeTempDir({ prefix: "lighthouse_" });
-  const out = `${dir}/report.json`;
-  // Outside the project, without its lockfile: Lighthouse is a tool here, not a dependency.
-  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--no-lock",
-      "--node-modules-dir=none",
-      LIGHTHOUSE,
-      url,
-      `--only-categories=${CATEGORIES.join(",")}`,
-      "--output=json",
-      `--output-path=${out}`,
-      "--quiet",
-      "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-      ...(desktop ? ["--preset=desktop"] : []),
-    ],
-    cwd: dir,
-    env: { CHROME_PATH: CHROMIUM },
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  try {
-    if (!success) {
-      throw new Error(`Lighthouse failed on ${url}:\n${new TextDecoder().decode(stderr)}`);
-    }
-    return JSON.parse(await Deno.readTextFile(out));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const score = (s: number | null) => (s === null ? "n/a" : String(Math.round(s * 100)));
 
@@ -63,7 +22,7 @@ const failing = new Set<string>();
 try {
   for (const path of PAGES) {
     for (const desktop of [false, true]) {
-      const report = await lighthouse(server.url + path, desktop);
+      const report = await runLighthouse(server.url + path, desktop, CATEGORIES);
       const scores = CATEGORIES.map((c) => score(report.categories[c].score));
       rows.push(`| \`${path}\` | ${desktop ? "desktop" : "phone"} | ${scores.join(" | ")} |`);
       console.log(`${path} ${desktop ? "desktop" : "phone"}: ${scores.join(" / ")}`);

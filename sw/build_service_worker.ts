@@ -35,6 +35,7 @@ export async function buildServiceWorker(result: BuildResult): Promise<void> {
     staticDir: join(result.root, "static"),
     pages: PRECACHED_PAGES,
     buildId: result.manifest.buildId,
+    manifest: result.manifest,
   });
   try {
     await esbuild.build({

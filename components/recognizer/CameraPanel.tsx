@@ -2,12 +2,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import {
   cameraErrorMessage,
   cameraSupported,
-  captureGuideArea,
   type FractionRect,
   openCamera,
   stopCamera,
+  torchTrack,
 } from "../../lib/browser/camera.ts";
 import { CameraIcon } from "./icons.tsx";
+import { LiveReading } from "./LiveReading.tsx";
+import { TorchButton } from "./TorchButton.tsx";
+import { useLiveReading } from "./use_live_reading.ts";
 
 /** The framing guide, as fractions of the viewfinder: only this part of the frame is read. */
 export const GUIDE: FractionRect = [0.08, 0.2, 0.84, 0.6];
@@ -15,15 +18,21 @@ export const GUIDE: FractionRect = [0.08, 0.2, 0.84, 0.6];
 type CameraState = "off" | "starting" | "live" | "error";
 
 /**
- * The live viewfinder (rear camera preferred) with a framing guide and a
- * capture button. Where the camera is unavailable or denied it says why and
- * offers the system camera through `<input capture>`, which installed iOS web
- * apps need. The camera runs only while this panel is shown and the page is visible.
+ * The live viewfinder (rear camera preferred) with a framing guide, read
+ * continuously by the recognition worker: boxes and digits drawn over the
+ * video, and the reading offered once it is steady. Capture keeps the frame
+ * last read with its reading (`onCapture`). A torch button where the camera
+ * has one. Where the camera is unavailable or denied it says why and offers
+ * the system camera through `<input capture>`, which installed iOS web apps
+ * need. The camera runs only while this panel is shown and the page is visible.
  */
 export function CameraPanel(
-  { active, onCapture, onFiles }: {
+  { active, ready, onCapture, onFiles }: {
     active: boolean;
-    onCapture: (pixels: ImageData) => void;
+    /** The recognizer can read (live reading starts then). */
+    ready: boolean;
+    /** The user captured: keep the frame `frameId` (the last one read) with its reading. */
+    onCapture: (frameId: number) => void;
     onFiles: (files: File[]) => void;
   },
 ) {
@@ -34,11 +43,14 @@ export function CameraPanel(
   const [state, setState] = useState<CameraState>("off");
   const [message, setMessage] = useState("");
   const [flash, setFlash] = useState(false);
+  const [torch, setTorchTrack] = useState<MediaStreamTrack | null>(null);
+  const live = useLiveReading(video, GUIDE, state === "live" && ready);
 
   const stop = () => {
     session.current++;
     stopCamera(stream.current);
     stream.current = null;
+    setTorchTrack(null);
     if (video.current) video.current.srcObject = null;
     setState((s) => (s === "error" ? s : "off"));
   };
@@ -64,6 +76,7 @@ export function CameraPanel(
         video.current.srcObject = s;
         await video.current.play().catch(() => {});
       }
+      setTorchTrack(torchTrack(s));
       setState("live");
     } catch (e) {
       if (mine !== session.current) return;
@@ -87,8 +100,8 @@ export function CameraPanel(
 
   const capture = () => {
     const v = video.current;
-    if (!v || v.readyState < 2 || !v.videoWidth) return;
-    onCapture(captureGuideArea(v, GUIDE));
+    if (!v || v.readyState < 2 || !v.videoWidth || !live.reading) return;
+    onCapture(live.frameId);
     setFlash(true);
     setTimeout(() => setFlash(false), 180);
   };
@@ -100,9 +113,10 @@ export function CameraPanel(
         <video ref={video} playsInline muted autoPlay aria-label="Camera viewfinder" />
         {state === "live" && (
           <div class="rz-guide" style={{ left: gx, top: gy, width: gw, height: gh }}>
-            <span class="rz-guide-hint">Fit the digits inside the frame</span>
+            <LiveReading live={live} />
           </div>
         )}
+        {state === "live" && torch && <TorchButton track={torch} />}
         {flash && <div class="rz-flash" aria-hidden="true" />}
         {state === "starting" && <p class="rz-viewfinder-note">Starting the camera…</p>}
         {state === "off" && (
@@ -117,10 +131,11 @@ export function CameraPanel(
           type="button"
           class="primary rz-capture"
           onClick={capture}
-          disabled={state !== "live"}
+          disabled={state !== "live" || !live.reading}
           data-testid="capture"
+          data-steady={live.steady ? "true" : "false"}
         >
-          <CameraIcon /> Capture
+          <CameraIcon /> {live.steady ? `Keep ${live.steady}` : "Capture"}
         </button>
         <label class="rz-button-secondary">
           <input

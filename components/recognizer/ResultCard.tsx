@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ResultItem } from "./types.ts";
 import { ResultView } from "./ResultView.tsx";
+import { DigitBoxes } from "./DigitBoxes.tsx";
 import { ReadingFeedback, type Verdict } from "./ReadingFeedback.tsx";
 import { ShareReading } from "./ShareReading.tsx";
 import { lowestConfidence, type RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
@@ -45,34 +46,24 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
           ? (
             <div class="rz-preview">
               <img src={item.previewUrl} alt={`Your image ${item.name}`} />
-              {r && item.size && [
-                ...r.predictions.map((p) => ({ box: p.box, tag: String(p.digit), cls: "rz-box" })),
-                // Shapes judged not to be digits: boxed too, so the user sees what was left out.
-                ...(r.rejected ?? []).map((s) => ({
-                  box: s.box,
-                  tag: "✕",
-                  cls: "rz-box rz-box-rejected",
-                })),
-              ].map(({ box, tag, cls }, i) => {
-                const [w, h] = item.size!;
-                const [x, y, bw, bh] = box;
-                if (!bw || !bh) return null;
-                return (
-                  <span
-                    key={i}
-                    class={cls}
-                    aria-hidden="true"
-                    style={{
-                      left: `${(x / w) * 100}%`,
-                      top: `${(y / h) * 100}%`,
-                      width: `${(bw / w) * 100}%`,
-                      height: `${(bh / h) * 100}%`,
-                    }}
-                  >
-                    <span class="rz-box-tag">{tag}</span>
-                  </span>
-                );
-              })}
+              {r && item.size && (
+                <DigitBoxes
+                  size={item.size}
+                  marks={[
+                    ...r.predictions.map((p) => ({
+                      box: p.box,
+                      tag: String(p.digit),
+                      cls: "rz-box",
+                    })),
+                    // Shapes judged not to be digits: boxed too, so the user sees what was left out.
+                    ...(r.rejected ?? []).map((s) => ({
+                      box: s.box,
+                      tag: "✕",
+                      cls: "rz-box rz-box-rejected",
+                    })),
+                  ]}
+                />
+              )}
             </div>
           )
           : (

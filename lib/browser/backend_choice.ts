@@ -116,9 +116,15 @@ async function probeWebGpu(): Promise<{ kind: GpuKind; name?: string }> {
   }
 }
 
+/** A canvas to probe WebGL with: an OffscreenCanvas in a worker. */
+function probeCanvas(): HTMLCanvasElement | OffscreenCanvas {
+  if (typeof document !== "undefined") return document.createElement("canvas");
+  return new OffscreenCanvas(1, 1);
+}
+
 function probeWebGl(): { kind: GpuKind; name?: string } {
   try {
-    const canvas = document.createElement("canvas");
+    const canvas = probeCanvas();
     const gl = (canvas.getContext("webgl2") ?? canvas.getContext("webgl")) as
       | WebGLRenderingContext
       | null;
@@ -128,9 +134,9 @@ function probeWebGl(): { kind: GpuKind; name?: string } {
       gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "",
     );
     // Chromium refuses a context with this flag when it would be software-rendered.
-    const strict = document.createElement("canvas").getContext("webgl", {
+    const strict = probeCanvas().getContext("webgl", {
       failIfMajorPerformanceCaveat: true,
-    });
+    }) as WebGLRenderingContext | null;
     strict?.getExtension("WEBGL_lose_context")?.loseContext();
     gl.getExtension("WEBGL_lose_context")?.loseContext();
     const software = isSoftwareRenderer(name) || !strict;
@@ -140,7 +146,7 @@ function probeWebGl(): { kind: GpuKind; name?: string } {
   }
 }
 
-/** Probes WebGPU, WebGL and WebAssembly (browser only; takes a few milliseconds). */
+/** Probes WebGPU, WebGL and WebAssembly (page or worker; takes a few milliseconds). */
 export async function probeDevice(): Promise<DeviceProbe> {
   const [webgpu, webgl] = [await probeWebGpu(), probeWebGl()];
   return {

@@ -38,6 +38,11 @@ function loadCode(name: BackendName, wasmDir: string): Promise<void> {
   return p;
 }
 
+/** Starts downloading a backend's code without activating it (a failure is retried later). */
+export function prefetchBackend(name: BackendName, wasmDir: string): void {
+  loadCode(name, wasmDir).catch(() => {});
+}
+
 /**
  * Makes `name` the active backend: loads its code, initialises it (compiles
  * the WASM module, opens the GPU device…) and waits until it is ready.

@@ -1,9 +1,10 @@
 /**
  * The live camera: opening the rear camera, turning its failures into clear
- * messages, and grabbing the part of a frame inside the on-screen framing
- * guide.
+ * messages, grabbing the part of a frame inside the on-screen framing guide
+ * (already shrunk to the working size, for the recognition worker), and the
+ * torch where the device has one.
  */
-import { fitWithin, MAX_SIDE, rasterize } from "./image_input.ts";
+import { decodeSize } from "./image_input.ts";
 
 /** Whether this page may ask for a camera at all (API present, secure context). */
 export function cameraSupported(): boolean {
@@ -72,9 +73,9 @@ export function guideToVideoRect(
   return [Math.round(x), Math.round(y), Math.max(1, Math.round(w)), Math.max(1, Math.round(h))];
 }
 
-/** The pixels of the current video frame inside `guide` (fractions of the element). */
-export function captureGuideArea(video: HTMLVideoElement, guide: FractionRect): ImageData {
-  const rect = guideToVideoRect(
+/** The part of the current video frame inside `guide`, shrunk to preprocessing's working size. */
+export function grabGuideFrame(video: HTMLVideoElement, guide: FractionRect): Promise<ImageBitmap> {
+  const [x, y, w, h] = guideToVideoRect(
     {
       width: video.clientWidth || video.videoWidth,
       height: video.clientHeight || video.videoHeight,
@@ -82,6 +83,27 @@ export function captureGuideArea(video: HTMLVideoElement, guide: FractionRect): 
     { width: video.videoWidth, height: video.videoHeight },
     guide,
   );
-  const [w, h] = fitWithin(rect[2], rect[3], MAX_SIDE);
-  return rasterize(video, w, h, rect);
+  const [resizeWidth, resizeHeight] = decodeSize(w, h);
+  return createImageBitmap(video, x, y, w, h, {
+    resizeWidth,
+    resizeHeight,
+    resizeQuality: "high",
+  });
+}
+
+/** The stream's video track when it can light a torch (most phones' rear cameras). */
+export function torchTrack(stream: MediaStream | null | undefined): MediaStreamTrack | null {
+  const track = stream?.getVideoTracks()[0];
+  const capabilities = track?.getCapabilities?.() as { torch?: boolean } | undefined;
+  return track && capabilities?.torch ? track : null;
+}
+
+/** Turns the torch on or off; false when the device refused. */
+export async function setTorch(track: MediaStreamTrack, on: boolean): Promise<boolean> {
+  try {
+    await track.applyConstraints({ advanced: [{ torch: on } as MediaTrackConstraintSet] });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,12 @@
 /**
- * The in-browser recognition engine, one per page (module state shared by
- * every island): probes the device, picks the fastest backend, loads the model
- * once, warms it up, and runs it. A backend that breaks at run time (lost GPU
- * context, device gone, an exception or garbage out of predict) is dropped and
- * the next one in the chain takes over, and the same digits are run again, so
- * the user's image is never lost.
+ * The recognition engine, one per page: probes the device, picks the fastest
+ * backend, loads the model once, warms it up, and runs it. It lives in the
+ * recognition worker (lib/browser/recognition_worker.ts), or on the page's
+ * main thread where a browser has no module workers; it touches no DOM, so
+ * either works. A backend that breaks at run time (lost GPU context, device
+ * gone, an exception or garbage out of predict) is dropped and the next one
+ * in the chain takes over, and the same digits are run again, so the user's
+ * image is never lost.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import {
@@ -25,10 +27,9 @@ import {
   type BackendName,
   type DeviceProbe,
   explainChoice,
-  parseBackend,
   probeDevice,
 } from "./backend_choice.ts";
-import { activateBackend, dropBackend } from "./backend_loader.ts";
+import { activateBackend, dropBackend, prefetchBackend } from "./backend_loader.ts";
 import { fetchModelArtifacts, type ModelArtifacts } from "./model_artifacts.ts";
 
 /** What the UI shows about the engine. */
@@ -59,9 +60,9 @@ export interface EngineState {
 export interface EngineConfig {
   modelUrl: string;
   wasmDir: string;
+  /** The user's backend (null: automatic). */
+  preferred: BackendName | null;
 }
-
-const STORAGE_KEY = "digit-recognizer:backend";
 
 let state: EngineState = { status: "idle", preferred: null, failed: {} };
 const listeners = new Set<(s: EngineState) => void>();
@@ -86,7 +87,6 @@ let queue: Promise<unknown> = Promise.resolve();
 
 function setState(patch: Partial<EngineState>): void {
   state = { ...state, ...patch };
-  if (state.backend) document.documentElement.dataset.backend = state.backend;
   for (const l of listeners) l(state);
 }
 
@@ -105,17 +105,6 @@ export function getEngineState(): EngineState {
 export function subscribeEngine(listener: (s: EngineState) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
-}
-
-function storedPreference(): BackendName | null {
-  // ?backend=wasm wins for this visit (benchmarks, support); then the saved choice.
-  const fromUrl = parseBackend(new URLSearchParams(location.search).get("backend"));
-  if (fromUrl) return fromUrl;
-  try {
-    return parseBackend(localStorage.getItem(STORAGE_KEY));
-  } catch {
-    return null; // Storage blocked: automatic choice.
-  }
 }
 
 /** One batch through the model (and the head); reads the result asynchronously so a GPU never blocks the page. */
@@ -231,7 +220,6 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
         readyAt: state.readyAt ?? performance.now(),
       });
       adapt();
-      document.documentElement.dataset.recognizerReady = "true";
       return;
     } catch (e) {
       releaseModel();
@@ -251,9 +239,12 @@ async function bringUp(chain: BackendName[], userChoice: boolean): Promise<void>
 export function startEngine(cfg: EngineConfig): Promise<void> {
   if (config) return serial(() => Promise.resolve());
   config = cfg;
-  setState({ status: "loading", preferred: storedPreference() });
+  setState({ status: "loading", preferred: cfg.preferred });
+  // The model and the WASM backend (the usual choice, and every device's
+  // fallback) download while the GPU is probed.
   artifacts = fetchModelArtifacts(cfg.modelUrl);
   artifacts.catch(() => {}); // Reported by bringUp.
+  prefetchBackend(cfg.preferred ?? "wasm", cfg.wasmDir);
   return serial(async () => {
     try {
       const probe = await probeDevice();
@@ -266,14 +257,8 @@ export function startEngine(cfg: EngineConfig): Promise<void> {
   });
 }
 
-/** Switches to the user's backend (null = automatic) and remembers the choice. */
+/** Switches to the user's backend (null = automatic). */
 export function setPreferredBackend(name: BackendName | null): Promise<void> {
-  try {
-    if (name) localStorage.setItem(STORAGE_KEY, name);
-    else localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // Not remembered across visits; still applied now.
-  }
   setState({ preferred: name, status: "loading" });
   return serial(async () => {
     if (!state.probe) return;
@@ -283,14 +268,6 @@ export function setPreferredBackend(name: BackendName | null): Promise<void> {
       setState({ status: "error", error: (e as Error).message });
       throw e;
     }
-  });
-}
-
-/** Waits until the engine is ready (or has failed) without starting anything. */
-export function engineReady(): Promise<void> {
-  return serial(() => {
-    if (state.status !== "ready") return Promise.reject(new Error(state.error ?? "not ready"));
-    return Promise.resolve();
   });
 }
 

@@ -1,14 +1,16 @@
 /**
- * Image files → pixels the recognizer can read, in the browser. The browser's
- * own decoder does the work (PNG, JPEG, WebP, GIF, BMP, and HEIC where Safari
- * can), EXIF orientation is honoured (`imageOrientation: "from-image"`), and a
- * 12+ MP photo is shrunk once to `MAX_SIDE`: preprocessing works at 640 px, so
- * more pixels only cost memory and time. Every failure is an `InputError` whose
- * message can be shown to the user as it is.
+ * Image files → pixels the recognizer can read, in the recognition worker or
+ * on the page. The browser's own decoder does the work (PNG, JPEG, WebP, GIF,
+ * BMP, and HEIC where Safari can), EXIF orientation is honoured
+ * (`imageOrientation: "from-image"`), and a 12+ MP photo is decoded straight
+ * to the size preprocessing works at (`createImageBitmap`'s resizeWidth and
+ * resizeHeight: decoding and shrinking are one step, and the pixels are never
+ * resampled again). Every failure is an `InputError` whose message can be
+ * shown to the user as it is.
  */
+import { imageSize } from "image-size";
+import { workingSide } from "../core/preprocess.ts";
 
-/** Longer side of the pixels handed to preprocessing. */
-export const MAX_SIDE = 1280;
 /** Files above this are refused before reading them. */
 export const MAX_FILE_BYTES = 40 * 1024 * 1024;
 /** Images with more pixels than this are refused (a 48 MP photo fits; a decompression bomb does not). */
@@ -47,9 +49,36 @@ export function sniffImageKind(head: Uint8Array): ImageKind | null {
 }
 
 /** The size to shrink `width`×`height` to so the longer side is at most `maxSide`. */
-export function fitWithin(width: number, height: number, maxSide = MAX_SIDE): [number, number] {
+export function fitWithin(width: number, height: number, maxSide: number): [number, number] {
   const scale = Math.min(1, maxSide / Math.max(width, height));
   return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
+/**
+ * The size to decode a `width`×`height` image at: preprocessing's working
+ * size, rounded down so that preprocessing takes it as it is.
+ */
+export function decodeSize(width: number, height: number): [number, number] {
+  const scale = Math.min(1, workingSide(width, height) / Math.max(width, height));
+  return [Math.max(1, Math.floor(width * scale)), Math.max(1, Math.floor(height * scale))];
+}
+
+/** A 2D context to draw into: an OffscreenCanvas where there is one (always in a worker). */
+export function canvas2d(
+  width: number,
+  height: number,
+): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
+  let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
+  if (typeof OffscreenCanvas === "function") {
+    ctx = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
+  } else {
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    ctx = canvas.getContext("2d", { willReadFrequently: true });
+  }
+  if (!ctx) throw new InputError("This browser cannot draw images (no 2D canvas).");
+  return ctx;
 }
 
 /** A decoded image: the pixels for recognition and the original's size. */
@@ -65,20 +94,14 @@ export function rasterize(
   source: CanvasImageSource,
   width: number,
   height: number,
-  crop?: [number, number, number, number],
 ): ImageData {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  if (!ctx) throw new InputError("This browser cannot draw images (no 2D canvas).");
+  const ctx = canvas2d(width, height);
   // Transparent pixels become white, as they look on the page (a PNG digit on a clear background).
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = "high";
-  if (crop) ctx.drawImage(source, crop[0], crop[1], crop[2], crop[3], 0, 0, width, height);
-  else ctx.drawImage(source, 0, 0, width, height);
+  ctx.drawImage(source, 0, 0, width, height);
   return ctx.getImageData(0, 0, width, height);
 }
 
@@ -103,12 +126,43 @@ function describe(kind: ImageKind | null): string {
   return `This ${kind.toUpperCase()} image is damaged or incomplete and cannot be read.`;
 }
 
+/** EXIF orientations 5–8 turn the picture a quarter: width and height swap. */
+const QUARTER_TURNS = new Set([5, 6, 7, 8]);
+
 /**
- * Decodes an image file, honouring EXIF orientation, and returns pixels whose
- * longer side is at most `maxSide`. Throws `InputError` with a clear message
- * for empty, huge, non-image, unsupported and corrupt files.
+ * Width and height as displayed (EXIF orientation applied), from the file's
+ * header alone; null when the header does not say (HEIC on some browsers).
  */
-export async function decodeImageFile(file: Blob, maxSide = MAX_SIDE): Promise<DecodedImage> {
+async function displayedSize(file: Blob): Promise<[number, number] | null> {
+  // JPEG's EXIF block comes first and is at most 64 KB; then the frame header.
+  for (const bytes of [256 * 1024, file.size]) {
+    try {
+      const info = imageSize(new Uint8Array(await file.slice(0, bytes).arrayBuffer()));
+      if (!info.width || !info.height) continue;
+      return QUARTER_TURNS.has(info.orientation ?? 1)
+        ? [info.height, info.width]
+        : [info.width, info.height];
+    } catch {
+      if (bytes >= file.size) break;
+    }
+  }
+  return null;
+}
+
+function checkPixels(width: number, height: number, kind: ImageKind): void {
+  if (!(width > 0 && height > 0)) throw new InputError(describe(kind));
+  if (width * height > MAX_PIXELS) {
+    const mp = Math.round(width * height / 1e6);
+    throw new InputError(`This image is too large (${mp} megapixels). The limit is 50.`);
+  }
+}
+
+/**
+ * Decodes an image file, honouring EXIF orientation, straight to
+ * preprocessing's working size (`decodeSize`). Throws `InputError` with a
+ * clear message for empty, huge, non-image, unsupported and corrupt files.
+ */
+export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
   if (file.size === 0) throw new InputError("This file is empty.");
   if (file.size > MAX_FILE_BYTES) {
     const mb = (file.size / 1024 / 1024).toFixed(0);
@@ -116,12 +170,17 @@ export async function decodeImageFile(file: Blob, maxSide = MAX_SIDE): Promise<D
   }
   const kind = sniffImageKind(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
   if (kind === null || kind === "svg") throw new InputError(describe(kind));
+  const shown = await displayedSize(file);
+  if (shown) checkPixels(shown[0], shown[1], kind); // Before decoding a decompression bomb.
   let source: ImageBitmap | HTMLImageElement;
   try {
-    source = await createImageBitmap(file, { imageOrientation: "from-image" });
+    source = await decodeBitmap(file, shown);
   } catch (e) {
     // Old Safari lacks the options argument (TypeError); an <img> still decodes and rotates.
-    if (!(e instanceof TypeError) && typeof createImageBitmap === "function") {
+    if (
+      !(e instanceof TypeError) && typeof createImageBitmap === "function" ||
+      typeof document === "undefined"
+    ) {
       throw new InputError(describe(kind));
     }
     try {
@@ -130,19 +189,38 @@ export async function decodeImageFile(file: Blob, maxSide = MAX_SIDE): Promise<D
       throw new InputError(describe(kind));
     }
   }
-  const width = "naturalWidth" in source ? source.naturalWidth : source.width;
-  const height = "naturalHeight" in source ? source.naturalHeight : source.height;
   try {
-    if (!(width > 0 && height > 0)) throw new InputError(describe(kind));
-    if (width * height > MAX_PIXELS) {
-      const mp = Math.round(width * height / 1e6);
-      throw new InputError(`This image is too large (${mp} megapixels). The limit is 50.`);
-    }
-    const [w, h] = fitWithin(width, height, maxSide);
+    const width = shown?.[0] ?? ("naturalWidth" in source ? source.naturalWidth : source.width);
+    const height = shown?.[1] ?? ("naturalHeight" in source ? source.naturalHeight : source.height);
+    checkPixels(width, height, kind);
+    const [w, h] = decodeSize(width, height);
     return { pixels: rasterize(source, w, h), naturalWidth: width, naturalHeight: height };
   } finally {
     if ("close" in source) source.close();
   }
+}
+
+/**
+ * The browser's decoder, shrinking to the working size in the same step
+ * when the displayed size is known.
+ */
+async function decodeBitmap(file: Blob, shown: [number, number] | null): Promise<ImageBitmap> {
+  if (!shown) return await createImageBitmap(file, { imageOrientation: "from-image" });
+  const [w, h] = decodeSize(shown[0], shown[1]);
+  if (w === shown[0] && h === shown[1]) {
+    return await createImageBitmap(file, { imageOrientation: "from-image" });
+  }
+  const options: ImageBitmapOptions = {
+    imageOrientation: "from-image",
+    resizeWidth: w,
+    resizeHeight: h,
+    resizeQuality: "high",
+  };
+  const bitmap = await createImageBitmap(file, options);
+  if (bitmap.width === w && bitmap.height === h) return bitmap;
+  // A browser that resizes before turning the picture by its EXIF orientation: ask the other way.
+  bitmap.close();
+  return await createImageBitmap(file, { ...options, resizeWidth: h, resizeHeight: w });
 }
 
 /** The files in a drop, a paste or a file input (all of them: non-images get a message each). */

@@ -10,10 +10,10 @@
  */
 import { createStore, del, get, set, type UseStore } from "idb-keyval";
 import type { DenseHead } from "../core/model_runner.ts";
-import { MIN_PERSONAL_DIGITS, withHead } from "../core/personal_head.ts";
+import { MIN_PERSONAL_DIGITS } from "../core/personal_head.ts";
 import { CROP_BYTES } from "../core/history_export.ts";
 import { effectiveLabel, isUserLabelled, listEntries, onHistoryChange } from "./history_store.ts";
-import { getEngineState, setModelAdapter, subscribeEngine } from "./engine.ts";
+import { getEngineState, setPersonalHead, subscribeEngine } from "./recognizer_client.ts";
 import {
   PERSONAL_WORKER_URL,
   type PersonalTrainRequest,
@@ -158,12 +158,12 @@ async function syncOnce(): Promise<void> {
     const needed = Math.max(0, MIN_PERSONAL_DIGITS - digits);
     setState({ enabled: settings.enabled, digits, needed, error: undefined });
     if (!settings.enabled) {
-      await setModelAdapter(null);
+      await setPersonalHead(null);
       setState({ status: "off" });
       return;
     }
     if (needed > 0) {
-      await setModelAdapter(null);
+      await setPersonalHead(null);
       setState({ status: "waiting", trainedWith: undefined });
       return;
     }
@@ -194,10 +194,8 @@ async function syncOnce(): Promise<void> {
 
 async function apply(stored: StoredModel): Promise<void> {
   const head = stored.head;
-  await setModelAdapter({
-    id: `me${stored.digits}.${shortHash(stored.examplesKey)}`,
-    wrap: (m) => withHead(m, head),
-  });
+  // The engine runs in the recognition worker: the layer goes there, as data.
+  await setPersonalHead({ id: `me${stored.digits}.${shortHash(stored.examplesKey)}`, head });
   setState({ status: "ready", trainedWith: stored.digits });
 }
 

@@ -1,8 +1,10 @@
 /**
- * JPEG copies of an image for the history (Blobs, never data URLs): a small
- * thumbnail for lists and a larger image in which a photographed number stays
- * readable when the entry is reopened.
+ * JPEG copies of an image, in the recognition worker or on the page (Blobs,
+ * never data URLs): a small thumbnail for the history's lists, and a larger
+ * image, in which a photographed number stays readable when the entry is
+ * reopened, that is also the result card's preview.
  */
+import { canvas2d, fitWithin } from "./image_input.ts";
 
 /** Longer side of a thumbnail, in pixels. */
 export const THUMB_SIDE = 96;
@@ -11,28 +13,31 @@ export const IMAGE_SIDE = 1024;
 
 /** The size of a thumbnail of a `width`×`height` image. */
 export function thumbnailSize(width: number, height: number, side = THUMB_SIDE): [number, number] {
-  const scale = Math.min(1, side / Math.max(width, height));
-  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+  return fitWithin(width, height, side);
+}
+
+/** Encodes `pixels` (RGBA) as a JPEG whose longer side is at most `side`. */
+export function encodeJpeg(pixels: ImageData, side: number, quality: number): Promise<Blob> {
+  const full = canvas2d(pixels.width, pixels.height);
+  full.putImageData(pixels, 0, 0);
+  const [w, h] = fitWithin(pixels.width, pixels.height, side);
+  const small = w === pixels.width && h === pixels.height ? full : canvas2d(w, h);
+  if (small !== full) {
+    small.imageSmoothingQuality = "high";
+    small.drawImage(full.canvas, 0, 0, w, h);
+  }
+  const canvas = small.canvas;
+  if ("convertToBlob" in canvas) return canvas.convertToBlob({ type: "image/jpeg", quality });
+  return new Promise((resolve, reject) =>
+    canvas.toBlob(
+      (b) => b ? resolve(b) : reject(new Error("JPEG encoding failed")),
+      "image/jpeg",
+      quality,
+    )
+  );
 }
 
 /** Encodes a JPEG of `pixels` (RGBA), scaled down to `side` pixels on its longer side. */
 export function makeThumbnail(pixels: ImageData, side = THUMB_SIDE): Promise<Blob> {
-  const full = document.createElement("canvas");
-  full.width = pixels.width;
-  full.height = pixels.height;
-  full.getContext("2d")!.putImageData(pixels, 0, 0);
-  const [w, h] = thumbnailSize(pixels.width, pixels.height, side);
-  const small = document.createElement("canvas");
-  small.width = w;
-  small.height = h;
-  const ctx = small.getContext("2d")!;
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(full, 0, 0, w, h);
-  return new Promise((resolve, reject) =>
-    small.toBlob(
-      (b) => b ? resolve(b) : reject(new Error("thumbnail encoding failed")),
-      "image/jpeg",
-      side > THUMB_SIDE ? 0.85 : 0.8,
-    )
-  );
+  return encodeJpeg(pixels, side, side > THUMB_SIDE ? 0.85 : 0.8);
 }

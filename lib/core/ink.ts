@@ -24,38 +24,58 @@ export interface InkMap {
   noise: number;
 }
 
+const BINS = 1024;
+
+/** Counts `v` (in [lo, lo + span]) into a `BINS`-bin histogram, clamping outliers to the end bins. */
+function bin(hist: Uint32Array, v: number, lo: number, span: number): void {
+  let b = Math.floor(((v - lo) / span) * BINS);
+  if (b < 0) b = 0;
+  else if (b >= BINS) b = BINS - 1;
+  hist[b]++;
+}
+
+/** Value at quantile `q` of the `n` values counted in `hist` (bin centre). */
+function histQuantile(hist: Uint32Array, n: number, q: number, lo: number, span: number): number {
+  const target = q * (n - 1);
+  let acc = 0;
+  for (let b = 0; b < BINS; b++) {
+    acc += hist[b];
+    if (acc > target) return lo + ((b + 0.5) / BINS) * span;
+  }
+  return lo + span;
+}
+
 /** Value at quantile `q` (0–1) of `data`, via a 1024-bin histogram over [lo, hi]. */
 export function quantile(data: Float32Array, q: number, lo = 0, hi = 1): number {
-  const bins = 1024;
-  const hist = new Uint32Array(bins);
+  const hist = new Uint32Array(BINS);
   const span = hi - lo || 1;
-  for (let i = 0; i < data.length; i++) {
-    let b = Math.floor(((data[i] - lo) / span) * bins);
-    if (b < 0) b = 0;
-    else if (b >= bins) b = bins - 1;
-    hist[b]++;
+  for (let i = 0; i < data.length; i++) bin(hist, data[i], lo, span);
+  return histQuantile(hist, data.length, q, lo, span);
+}
+
+/** Horizontal half of `blur3`: each row averaged over x−1, x, x+1 (edges clamped). */
+function blurRows(data: Float32Array, w: number, h: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const r = y * w;
+    if (w === 1) {
+      tmp[r] = (data[r] + data[r] + data[r]) / 3;
+      continue;
+    }
+    tmp[r] = (data[r] + data[r] + data[r + 1]) / 3;
+    for (let x = 1; x < w - 1; x++) {
+      tmp[r + x] = (data[r + x - 1] + data[r + x] + data[r + x + 1]) / 3;
+    }
+    tmp[r + w - 1] = (data[r + w - 2] + data[r + w - 1] + data[r + w - 1]) / 3;
   }
-  const target = q * (data.length - 1);
-  let acc = 0;
-  for (let b = 0; b < bins; b++) {
-    acc += hist[b];
-    if (acc > target) return lo + ((b + 0.5) / bins) * span;
-  }
-  return hi;
+  return tmp;
 }
 
 /** 3×3 box blur (edges clamped), separable: suppresses single-pixel noise for statistics. */
 export function blur3(src: GreyImage): GreyImage {
-  const { width: w, height: h, data } = src;
-  const tmp = new Float32Array(w * h);
+  const { width: w, height: h } = src;
+  const tmp = blurRows(src.data, w, h);
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const r = y * w;
-    for (let x = 0; x < w; x++) {
-      const a = data[r + (x > 0 ? x - 1 : x)], b = data[r + (x + 1 < w ? x + 1 : x)];
-      tmp[r + x] = (a + data[r + x] + b) / 3;
-    }
-  }
   for (let y = 0; y < h; y++) {
     const up = (y > 0 ? y - 1 : y) * w, down = (y + 1 < h ? y + 1 : y) * w, r = y * w;
     for (let x = 0; x < w; x++) out[r + x] = (tmp[up + x] + tmp[r + x] + tmp[down + x]) / 3;
@@ -97,39 +117,56 @@ export function inkIsDark(grey: GreyImage): boolean {
     const score = all / (w * h) + border / nBorder + corner / nCorner - 1.5;
     return score < 0;
   }
-  const b = blur3(grey).data;
-  const tail = Math.min(0.002, 3 / b.length);
-  const median = quantile(b, 0.5);
-  const dark = median - quantile(b, tail);
-  const light = quantile(b, 1 - tail) - median;
+  // blur3's vertical pass goes straight into one histogram (the blurred
+  // image itself is never needed), and the three quantiles are read off it.
+  const tmp = blurRows(data, w, h);
+  const hist = new Uint32Array(BINS);
+  for (let y = 0; y < h; y++) {
+    const up = (y > 0 ? y - 1 : y) * w, down = (y + 1 < h ? y + 1 : y) * w, r = y * w;
+    for (let x = 0; x < w; x++) {
+      bin(hist, Math.fround((tmp[up + x] + tmp[r + x] + tmp[down + x]) / 3), 0, 1);
+    }
+  }
+  const n = w * h;
+  const tail = Math.min(0.002, 3 / n);
+  const median = histQuantile(hist, n, 0.5, 0, 1);
+  const dark = median - histQuantile(hist, n, tail, 0, 1);
+  const light = histQuantile(hist, n, 1 - tail, 0, 1) - median;
   return dark > light;
 }
 
 /**
- * Background level per pixel for an image where ink is bright: the 10th
- * percentile of each cell of a coarse grid, spread by bilinear interpolation.
- * Small images (under 64 px on the short side) get one global level.
+ * The background of an image where ink is bright, as a coarse grid: the 10th
+ * percentile of each cell (small images: one cell). `level(x, y)` spreads it
+ * by bilinear interpolation.
  */
-export function backgroundLevel(v: GreyImage): Float32Array {
+interface BackgroundGrid {
+  /** Level per cell, row-major, `gw`×`gh`. */
+  safe: Float32Array;
+  gw: number;
+  gh: number;
+  cell: number;
+}
+
+function backgroundGrid(v: GreyImage): BackgroundGrid | number {
   const { width: w, height: h, data } = v;
-  const out = new Float32Array(w * h);
   const short = Math.min(w, h);
-  if (short < 64) {
-    out.fill(quantile(data, 0.1));
-    return out;
-  }
+  if (short < 64) return quantile(data, 0.1);
   const cell = Math.max(8, Math.round(short / 8));
   const gw = Math.ceil(w / cell), gh = Math.ceil(h / cell);
   const grid = new Float32Array(gw * gh);
+  const hist = new Uint32Array(BINS);
   for (let gy = 0; gy < gh; gy++) {
     for (let gx = 0; gx < gw; gx++) {
       const x0 = gx * cell, y0 = gy * cell;
       const x1 = Math.min(w, x0 + cell), y1 = Math.min(h, y0 + cell);
       // Every other pixel in both directions is plenty for a percentile.
-      const vals = new Float32Array(Math.ceil((x1 - x0) / 2) * Math.ceil((y1 - y0) / 2));
+      hist.fill(0);
       let k = 0;
-      for (let y = y0; y < y1; y += 2) for (let x = x0; x < x1; x += 2) vals[k++] = data[y * w + x];
-      grid[gy * gw + gx] = quantile(vals.subarray(0, k), 0.1);
+      for (let y = y0; y < y1; y += 2) {
+        for (let x = x0; x < x1; x += 2, k++) bin(hist, data[y * w + x], 0, 1);
+      }
+      grid[gy * gw + gx] = histQuantile(hist, k, 0.1, 0, 1);
     }
   }
   // A cell entirely inside a thick stroke reports ink as background. Such a
@@ -153,17 +190,58 @@ export function backgroundLevel(v: GreyImage): Float32Array {
       safe[gy * gw + gx] = similar >= n / 2 ? own : Math.min(own, m + 0.05);
     }
   }
+  return { safe, gw, gh, cell };
+}
+
+/**
+ * Calls `row(y, levels)` for each row with the background levels of that row
+ * (float32, as a stored level would be), interpolating the grid bilinearly.
+ */
+function eachBackgroundRow(
+  grid: BackgroundGrid | number,
+  w: number,
+  h: number,
+  row: (y: number, levels: Float32Array) => void,
+): void {
+  const levels = new Float32Array(w);
+  if (typeof grid === "number") {
+    levels.fill(grid);
+    for (let y = 0; y < h; y++) row(y, levels);
+    return;
+  }
+  const { safe, gw, gh, cell } = grid;
+  // The horizontal interpolation weights are the same on every row.
+  const cx0 = new Int32Array(w), cx1 = new Int32Array(w);
+  const tx = new Float64Array(w), rx = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+    cx0[x] = Math.floor(fx);
+    cx1[x] = Math.min(gw - 1, cx0[x] + 1);
+    tx[x] = fx - cx0[x];
+    rx[x] = 1 - tx[x];
+  }
   for (let y = 0; y < h; y++) {
     const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(gh - 1, y0 + 1), ty = fy - y0;
+    const y0 = Math.floor(fy), y1 = Math.min(gh - 1, y0 + 1), ty = fy - y0, ry = 1 - ty;
+    const top = y0 * gw, bottom = y1 * gw;
     for (let x = 0; x < w; x++) {
-      const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
-      const x0 = Math.floor(fx), x1 = Math.min(gw - 1, x0 + 1), tx = fx - x0;
-      const top = safe[y0 * gw + x0] * (1 - tx) + safe[y0 * gw + x1] * tx;
-      const bottom = safe[y1 * gw + x0] * (1 - tx) + safe[y1 * gw + x1] * tx;
-      out[y * w + x] = top * (1 - ty) + bottom * ty;
+      const a = safe[top + cx0[x]] * rx[x] + safe[top + cx1[x]] * tx[x];
+      const b = safe[bottom + cx0[x]] * rx[x] + safe[bottom + cx1[x]] * tx[x];
+      levels[x] = a * ry + b * ty;
     }
+    row(y, levels);
   }
+}
+
+/**
+ * Background level per pixel for an image where ink is bright: the 10th
+ * percentile of each cell of a coarse grid, spread by bilinear interpolation.
+ * Small images (under 64 px on the short side) get one global level.
+ */
+export function backgroundLevel(v: GreyImage): Float32Array {
+  const { width: w, height: h } = v;
+  const out = new Float32Array(w * h);
+  eachBackgroundRow(backgroundGrid(v), w, h, (y, levels) => out.set(levels, y * w));
   return out;
 }
 
@@ -176,26 +254,36 @@ export function estimateNoise(v: GreyImage): number {
   const { width: w, height: h, data } = v;
   // Large images: every other row and column is plenty for a median.
   const step = w * h > 100_000 ? 2 : 1;
-  const d = new Float32Array(2 * Math.ceil(w / step) * Math.ceil(h / step));
+  const hist = new Uint32Array(BINS);
   let k = 0;
   for (let y = 0; y < h; y += step) {
     for (let x = 0; x < w; x += step) {
       const i = y * w + x;
-      if (x + 1 < w) d[k++] = Math.abs(data[i + 1] - data[i]);
-      if (y + 1 < h) d[k++] = Math.abs(data[i + w] - data[i]);
+      // Rounded to float32 as a stored difference would be, so the bins match.
+      if (x + 1 < w) {
+        bin(hist, Math.fround(Math.abs(data[i + 1] - data[i])), 0, 1);
+        k++;
+      }
+      if (y + 1 < h) {
+        bin(hist, Math.fround(Math.abs(data[i + w] - data[i])), 0, 1);
+        k++;
+      }
     }
   }
   if (k === 0) return 0;
-  return (1.4826 * quantile(d.subarray(0, k), 0.5, 0, 1)) / Math.SQRT2;
+  return (1.4826 * histQuantile(hist, k, 0.5, 0, 1)) / Math.SQRT2;
 }
 
 /** Builds the ink map of a grey image (values in [0, 1]). */
 export function inkMap(grey: GreyImage): InkMap {
   const inverted = inkIsDark(grey);
-  const n = grey.width * grey.height;
+  const { width: w, height: h } = grey;
+  const n = w * h;
   const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = inverted ? 1 - grey.data[i] : grey.data[i];
-  let ink: GreyImage = { width: grey.width, height: grey.height, data: v };
+  const g = grey.data;
+  if (inverted) { for (let i = 0; i < n; i++) v[i] = 1 - g[i]; }
+  else v.set(g);
+  let ink: GreyImage = { width: w, height: h, data: v };
   const rawNoise = estimateNoise(ink);
   let noise = rawNoise;
   // Grainy photos (dim light, high ISO): average the grain away before
@@ -204,13 +292,22 @@ export function inkMap(grey: GreyImage): InkMap {
   // smooth, so neighbour differences would understate it and let pure noise
   // through. For white noise one 3×3 mean leaves σ/3, two leave 0.235σ.
   const left = [1, 1 / 3, 0.235];
-  for (let pass = 1; pass <= 2 && noise > 0.04 && Math.min(grey.width, grey.height) >= 64; pass++) {
+  for (let pass = 1; pass <= 2 && noise > 0.04 && Math.min(w, h) >= 64; pass++) {
     ink = blur3(ink);
     noise = rawNoise * left[pass];
   }
-  const bg = backgroundLevel(ink);
+  // Levelling and the peak's histogram in one pass over the pixels.
   const d = ink.data;
-  for (let i = 0; i < n; i++) d[i] = Math.max(0, d[i] - bg[i]);
+  const hist = new Uint32Array(BINS);
+  eachBackgroundRow(backgroundGrid(ink), w, h, (y, levels) => {
+    const r = y * w;
+    for (let x = 0; x < w; x++) {
+      const i = r + x;
+      const value = d[i] - levels[x];
+      d[i] = value > 0 ? value : 0;
+      bin(hist, d[i], 0, 1);
+    }
+  });
   const tail = Math.min(0.001, 3 / n);
-  return { ink, inverted, peak: quantile(d, 1 - tail), noise };
+  return { ink, inverted, peak: histQuantile(hist, n, 1 - tail, 0, 1), noise };
 }

@@ -156,31 +156,61 @@ export function minFilter(img: GreyImage, r: number): GreyImage {
   return { ...out, data: out.data.map((v) => -v) };
 }
 
-/** Grey dilation by a (2r+1)² square, separable. */
+/**
+ * Grey dilation by a (2r+1)² square, separable, each pass in O(1) per pixel
+ * whatever `r` (van Herk/Gil-Werman); `floor` is the least value returned.
+ */
 export function maxFilter(img: GreyImage, r: number, floor = 0): GreyImage {
   const { width: w, height: h, data } = img;
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let m = floor;
-      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) {
-        m = Math.max(m, data[y * w + k]);
-      }
-      tmp[y * w + x] = m;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let m = floor;
-      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) {
-        m = Math.max(m, tmp[k * w + x]);
-      }
-      out[y * w + x] = m;
-    }
-  }
+  const pass = slidingMax(Math.max(w, h), r, floor);
+  for (let y = 0; y < h; y++) pass(data, y * w, 1, w, tmp);
+  for (let x = 0; x < w; x++) pass(tmp, x, w, h, out);
   return { width: w, height: h, data: out };
 }
+
+/**
+ * A pass of the 1-D sliding maximum over lines of up to `longest` values:
+ * `pass(src, first, stride, n, out)` sets out[i] = max(floor, src[i−r..i+r]
+ * clipped to the line) along the line of `n` values starting at `first`.
+ * The line is padded with `floor` by r on each side and cut into blocks of
+ * 2r+1; a window then spans the end of one block and the start of the next,
+ * so its maximum is the larger of a suffix and a prefix maximum.
+ */
+function slidingMax(longest: number, r: number, floor: number) {
+  const k = 2 * r + 1;
+  const size = Math.ceil((longest + 2 * r) / k) * k;
+  const padded = new Float32Array(size), prefix = new Float32Array(size);
+  const suffix = new Float32Array(size);
+  return (src: Float32Array, first: number, stride: number, n: number, out: Float32Array) => {
+    const total = Math.ceil((n + 2 * r) / k) * k;
+    padded.fill(floor, 0, r);
+    for (let i = 0, j = first; i < n; i++, j += stride) padded[r + i] = src[j];
+    padded.fill(floor, r + n, total);
+    for (let b = 0; b < total; b += k) {
+      let m = floor;
+      for (let i = b; i < b + k; i++) {
+        const v = padded[i];
+        if (v > m) m = v;
+        prefix[i] = m;
+      }
+      m = floor;
+      for (let i = b + k - 1; i >= b; i--) {
+        const v = padded[i];
+        if (v > m) m = v;
+        suffix[i] = m;
+      }
+    }
+    // Window of output i in padded coordinates: [i, i + 2r].
+    for (let i = 0, j = first; i < n; i++, j += stride) {
+      const a = suffix[i], b = prefix[i + 2 * r];
+      out[j] = a > b ? a : b;
+    }
+  };
+}
+
+/**
 
 /**
  * Shears the image so its principal slant becomes vertical (the classic

@@ -192,6 +192,8 @@ export function withHead(base: DigitModel, head: DenseHead): DigitModel {
     ...base,
     predict: (x) =>
       tf.tidy(() => tf.softmax(tf.add(tf.matMul(features(x) as tf.Tensor2D, kernel), bias))),
+    // The base's one-pass output would be the shipped head's: runBatch must call `predict`.
+    predictWithFeatures: undefined,
     head: () => ({ ...head, kernel: head.kernel.slice(), bias: head.bias.slice() }),
     dispose() {
       kernel.dispose();

@@ -105,6 +105,20 @@ const DEFAULTS: Required<PreprocessOptions> = {
 };
 
 /**
+ * The longer side preprocessing shrinks a `width`×`height` image to (never
+ * enlarging): within `workSize`, and `workPixels` in area.
+ */
+export function workingSide(
+  width: number,
+  height: number,
+  options: PreprocessOptions = {},
+): number {
+  const opt = { ...DEFAULTS, ...options };
+  const byArea = Math.sqrt(opt.workPixels / (width * height));
+  return Math.min(opt.workSize, Math.max(width, height) * byArea);
+}
+
+/**
  * Finds the digits in `image` and turns each into a 28×28 MNIST-style input
  * (white on black, values in [0, 1]), left to right. When there is no digit
  * (blank, uniform, noise, nothing digit-sized), `digits` is empty and
@@ -115,9 +129,7 @@ export function preprocessImage(
   options: PreprocessOptions = {},
 ): PreprocessResult {
   const opt = { ...DEFAULTS, ...options };
-  const byArea = Math.sqrt(opt.workPixels / (image.width * image.height));
-  const side = Math.min(opt.workSize, Math.max(image.width, image.height) * byArea);
-  const { grey } = toGrey(image, side);
+  const { grey } = toGrey(image, workingSide(image.width, image.height, options));
   const fx = image.width / grey.width, fy = image.height / grey.height;
   const workSize: [number, number] = [grey.width, grey.height];
   const toImage = (b: WorkBox) => scaleBox(b, fx, fy, image.width, image.height);

@@ -10,14 +10,14 @@
 import type { GreyImage, RasterImage } from "./image_types.ts";
 
 /** Per-output taps for one axis: flat arrays indexed through `start`. */
-interface Taps {
+export interface Taps {
   start: Int32Array; // n_out + 1 offsets into index/weight
   index: Int32Array;
   weight: Float32Array;
 }
 
 /** Taps mapping `n_in` samples to `n_out` over the same extent. */
-function makeTaps(nIn: number, nOut: number): Taps {
+export function makeTaps(nIn: number, nOut: number): Taps {
   const start = new Int32Array(nOut + 1);
   const index: number[] = [];
   const weight: number[] = [];
@@ -69,7 +69,13 @@ export function resample(src: GreyImage, width: number, height: number): GreyIma
   return { width, height, data: verticalPass(mid, width, ty, height) };
 }
 
-function verticalPass(mid: Float32Array, width: number, ty: Taps, height: number): Float32Array {
+/** The vertical half of a separable resample: rows of `mid` (`width` wide) combined by `ty`. */
+export function verticalPass(
+  mid: Float32Array,
+  width: number,
+  ty: Taps,
+  height: number,
+): Float32Array {
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -99,7 +105,7 @@ export function channelsOf(image: RasterImage): number {
  * canvas reads as black on white and a white stroke as white on black
  * (compositing both onto white would erase the white one).
  */
-function transparentBackground(image: RasterImage, c: number): number {
+export function transparentBackground(image: RasterImage, c: number): number {
   if (c !== 2 && c !== 4) return 1;
   const n = image.width * image.height;
   const step = Math.max(1, Math.floor(n / 20000)); // a sample is enough
@@ -118,6 +124,41 @@ function transparentBackground(image: RasterImage, c: number): number {
 
 function luma(d: ArrayLike<number>, o: number): number {
   return 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
+}
+
+/**
+ * Grey levels (0–1, alpha composited onto `bg`) of `n` pixels of `data`,
+ * `step` pixels apart from pixel `first`, into `out`.
+ */
+function lumaRow(
+  data: ArrayLike<number>,
+  c: number,
+  first: number,
+  step: number,
+  n: number,
+  bg: number,
+  out: Float32Array,
+): void {
+  const inv = 1 / 255;
+  const stride = step * c;
+  let o = first * c;
+  if (c === 4) {
+    for (let sx = 0; sx < n; sx++, o += stride) {
+      const l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+      const a = data[o + 3];
+      out[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
+    }
+    return;
+  }
+  for (let sx = 0; sx < n; sx++, o += stride) {
+    let l: number, a = 255;
+    if (c === 3) l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+    else {
+      l = data[o];
+      if (c === 2) a = data[o + 1];
+    }
+    out[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
+  }
 }
 
 /**
@@ -144,25 +185,19 @@ export function toGrey(
   const off = step >> 1;
   // The sampled grid: sample i sits at source coordinate i·step + off.
   const sw = Math.floor(w / step), sh = Math.floor(h / step);
+  // Already at the working size (the browser decodes straight to it): the
+  // taps would all be 1, so the luma rows are the grey image as they are.
+  if (step === 1 && nw === w && nh === h) {
+    const grey = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) lumaRow(data, c, y * w, 1, w, bg, grey.subarray(y * w));
+    return { grey: { width: w, height: h, data: grey }, scale: 1 };
+  }
   const tx = makeTaps(sw, nw);
   const ty = makeTaps(sh, nh);
   const mid = new Float32Array(nw * sh);
   const rowLum = new Float32Array(sw);
-  const inv = 1 / 255;
   for (let sy = 0; sy < sh; sy++) {
-    const row = (sy * step + off) * w;
-    for (let sx = 0; sx < sw; sx++) {
-      const o = (row + sx * step + off) * c;
-      let l: number, a = 255;
-      if (c >= 3) {
-        l = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
-        if (c === 4) a = data[o + 3];
-      } else {
-        l = data[o];
-        if (c === 2) a = data[o + 1];
-      }
-      rowLum[sx] = a === 255 ? l * inv : l * inv * (a * inv) + bg * (1 - a * inv);
-    }
+    lumaRow(data, c, (sy * step + off) * w + off, step, sw, bg, rowLum);
     const out = sy * nw;
     for (let x = 0; x < nw; x++) {
       let s = 0;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { photoToY4m } from "../fixtures/camera/y4m.ts";
 import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
-Deno.test("recognizer - the fake camera shows a 3, capture reads it as 3", async () => {
+Deno.test("recognizer - the fake camera shows a 3: the viewfinder reads it live, offers it once steady, and capture keeps that frame and reading", async () => {
   const dir = await Deno.makeTempDir({ prefix: "rz_camera_" });
   const video = `${dir}/digit.y4m`;
   await Deno.writeFile(
@@ -18,13 +18,24 @@ Deno.test("recognizer - the fake camera shows a 3, capture reads it as 3", async
         const v = document.querySelector<HTMLVideoElement>(".rz-viewfinder video");
         return !!v && v.readyState >= 2 && v.videoWidth > 0;
       });
-      assert.ok(await capture.isEnabled());
       assert.ok(await page.isVisible(".rz-guide"), "the framing guide is shown");
+      // The live reading: digits over the video, offered once the last frames agree.
+      await page.waitForSelector("[data-testid=camera-live][data-steady='3']", { timeout: 30_000 });
+      const live = page.locator("[data-testid=camera-live]");
+      assert.equal(await live.getAttribute("data-digit"), "3");
+      assert.ok(await page.locator(".rz-guide .rz-live-box").count() >= 1, "a box over the digit");
+      assert.equal(await capture.getAttribute("data-steady"), "true");
+      assert.match(await capture.innerText(), /Keep 3/);
       await capture.click();
       const [result] = await settledResults(page, 1);
       assert.equal(result.state, "done");
       assert.equal(result.digit, "3");
       assert.match(result.text, /Camera/);
+      assert.equal(await page.locator(".rz-result .rz-preview img").count(), 1, "the frame kept");
+      // Stored in the history like every result.
+      await page.waitForTimeout(500); // The history is written in the background.
+      await page.goto(new URL("/history", page.url()).href);
+      await page.waitForSelector(".history-item[data-label='3']", { timeout: 15_000 });
     }, {
       args: [
         "--use-fake-device-for-media-stream",

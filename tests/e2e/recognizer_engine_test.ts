@@ -29,10 +29,10 @@ Deno.test("recognizer - 100 predictions leave tf.memory().numTensors unchanged",
       // deno-lint-ignore no-explicit-any
       const d = (globalThis as any).digitRecognizer;
       await d.recognize(pixels); // One run to settle anything lazily created.
-      const before = d.numTensors();
+      const before = await d.numTensors();
       let digits = "";
       for (let i = 0; i < 100; i++) digits = (await d.recognize(pixels)).digits;
-      return { before, after: d.numTensors(), digits };
+      return { before, after: await d.numTensors(), digits };
     });
     assert.equal(counts.digits, "7");
     assert.equal(counts.after, counts.before, `tensors ${counts.before} → ${counts.after}`);
@@ -43,7 +43,7 @@ Deno.test("recognizer - when the backend breaks, the next one reads the same ima
   await withRecognizer(async ({ page }) => {
     await page.evaluate(() => {
       // deno-lint-ignore no-explicit-any
-      (globalThis as any).digitRecognizer.simulateBackendLoss();
+      return (globalThis as any).digitRecognizer.simulateBackendLoss();
     });
     await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
     const [result] = await settledResults(page, 1);

@@ -106,3 +106,13 @@ export async function settledResults(
       text: (e as HTMLElement).innerText,
     })));
 }
+
+/** Draws a 7 on the drawing pad with the mouse (the pad must be on screen). */
+export async function drawSeven(page: Page): Promise<void> {
+  const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 8 });
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
+  await page.mouse.up();
+}

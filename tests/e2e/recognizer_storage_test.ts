@@ -15,7 +15,7 @@ Deno.test("recognizer - with IndexedDB blocked, photos are still read and a smal
     await notice.getByRole("button", { name: "Dismiss" }).click();
     await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_008.jpg"));
     const again = await settledResults(page, 2);
-    assert.equal(again[0].digit, "7");
+    assert.equal(again[1].digit, "7"); // In the order chosen.
   }, {
     // As in some private modes: opening a database fails.
     init: () => {

@@ -57,7 +57,11 @@ export async function withApp(
   }
 }
 
-/** Waits until a service worker is active and controls `page` (the first one claims its page). */
+/**
+ * Waits until a service worker is active and controls `page` (the first one
+ * claims its page) and, on a page with the recognizer, has kept the files
+ * recognition fetched on demand (backend code, WASM build, model).
+ */
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -66,6 +70,23 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
         navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true })
       );
     }
+  });
+  if (await page.$("#recognizer")) {
+    await page.waitForSelector("html[data-offline-ready]", { state: "attached", timeout: 60_000 });
+  }
+}
+
+/** Every URL (path + query) in the page origin's caches: precache and files kept on demand. */
+export function cachedUrls(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) {
+        const url = new URL(req.url);
+        urls.push(url.pathname + url.search);
+      }
+    }
+    return urls;
   });
 }
 

@@ -1,23 +1,27 @@
 /** Offline: the service worker precaches what the app needs and serves it with the network off. */
 import assert from "node:assert/strict";
-import { precachedUrls, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
+import { cachedUrls, precachedUrls, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
 import { addEntriesInPage } from "./page_modules.ts";
 import { walkFiles } from "../../framework/static_files.ts";
 
 const withoutRevision = (url: string) => url.replace(/\?__WB_REVISION__=[^&]*$/, "");
 
-Deno.test("offline - after one visit the service worker controls the page and has precached pages, bundles, styles, icons, the model with every shard and the WASM files", async () => {
+Deno.test("offline - after one visit the service worker controls the page and holds the pages, the scripts every visit runs, styles, icons, the model with every shard and the one WASM build this device uses", async () => {
   await withApp(async ({ page, server, errors }) => {
     await page.goto(server.url + "/");
+    await page.waitForSelector("html[data-recognizer-ready]", { state: "attached" });
     await waitForServiceWorker(page);
     const script = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
     assert.equal(script, server.url + "/sw.js");
 
-    const cached = new Set((await precachedUrls(page)).map(withoutRevision));
+    const precached = (await precachedUrls(page)).map(withoutRevision);
+    const cached = new Set((await cachedUrls(page)).map(withoutRevision));
     const model = JSON.parse(await Deno.readTextFile(ROOT + "static/model/model.json"));
     const shards: string[] = model.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
     assert.ok(shards.length > 0);
-    const bundles = (await walkFiles(ROOT + "_fresh/static/_frsh/js")).map((f) => "/_frsh/js/" + f);
+    const list: { url: string }[] = JSON.parse(
+      await Deno.readTextFile(ROOT + "_fresh/precache.json"),
+    );
     const expected = [
       "/",
       "/history",
@@ -27,15 +31,25 @@ Deno.test("offline - after one visit the service worker controls the page and ha
       "/manifest.webmanifest",
       "/icons/icon-192.png",
       "/icons/maskable-512.png",
+      "/recognition-worker.js",
       "/model/model.json",
       ...shards.map((p) => "/model/" + p),
-      "/wasm/tfjs-backend-wasm.wasm",
-      "/wasm/tfjs-backend-wasm-simd.wasm",
-      "/wasm/tfjs-backend-wasm-threaded-simd.wasm",
-      ...bundles.filter((b) => !b.endsWith(".map")),
+      ...list.map((e) => e.url),
     ];
     const missing = expected.filter((u) => !cached.has(u));
-    assert.deepEqual(missing, [], "everything the offline app needs is precached");
+    assert.deepEqual(missing, [], "everything the offline app needs is cached");
+    // Only what this device runs: headless Chromium here runs the SIMD build of the WASM backend.
+    const wasm = [...cached].filter((u) => u.startsWith("/wasm/"));
+    assert.deepEqual(wasm, ["/wasm/tfjs-backend-wasm-simd.wasm"]);
+    assert.ok(
+      !precached.some((u) => /^\/(wasm|model)\//.test(u)),
+      "nothing device-specific precached",
+    );
+    const bundles = (await walkFiles(ROOT + "_fresh/static/_frsh/js")).map((f) => "/_frsh/js/" + f);
+    assert.ok(
+      bundles.filter((b) => cached.has(b)).length < bundles.length,
+      "the backends this device does not run (WebGL, WebGPU, CPU code) are not downloaded",
+    );
     assert.deepEqual(errors, []);
   });
 });

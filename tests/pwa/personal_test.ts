@@ -21,13 +21,13 @@ async function upload(page: Page, png: Uint8Array, name: string): Promise<void> 
 async function read(page: Page, png: Uint8Array, name: string) {
   const before = await page.locator("article[data-state]").count();
   await upload(page, png, name);
-  // Newest first: the new card is the first one.
+  // In the order chosen: the new card is the last one.
   await page.waitForFunction(
     (n) => document.querySelectorAll("article[data-state=done]").length > n,
     before,
     { timeout: 60_000 },
   );
-  return page.locator("article[data-state=done]").first();
+  return page.locator("article[data-state=done]").last();
 }
 
 Deno.test("result card - a correction typed on the card is what the same image reads after a reload", async () => {

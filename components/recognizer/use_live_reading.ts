@@ -1,0 +1,79 @@
+/**
+ * The camera's live reading: grabs the framing guide's part of each video
+ * frame (already shrunk to the working size) and has the recognition worker
+ * read it, one frame in flight at a time, as fast as the worker answers.
+ */
+import type { RefObject } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { type FractionRect, grabGuideFrame } from "../../lib/browser/camera.ts";
+import { readFrame } from "../../lib/browser/recognize_pixels.ts";
+import type { Reading } from "../../lib/browser/recognition_service.ts";
+import { SteadyReading } from "../../lib/browser/steady_reading.ts";
+
+/** What the viewfinder shows of the live reading. */
+export interface LiveState {
+  /** The last frame's reading (null before the first). */
+  reading: Reading | null;
+  /** Its id, to keep that very frame on capture. */
+  frameId: number;
+  /** The digits the last frames agree on, once they do. */
+  steady: string | null;
+  /** Frames read per second over the last second. */
+  fps: number;
+}
+
+const IDLE: LiveState = { reading: null, frameId: 0, steady: null, fps: 0 };
+let frameIds = 0;
+
+/** Reads `video` continuously while `on`; the state resets when it stops. */
+export function useLiveReading(
+  video: RefObject<HTMLVideoElement>,
+  guide: FractionRect,
+  on: boolean,
+): LiveState {
+  const [live, setLive] = useState<LiveState>(IDLE);
+  useEffect(() => {
+    if (!on) {
+      setLive(IDLE);
+      return;
+    }
+    let stopped = false;
+    const steady = new SteadyReading();
+    const times: number[] = [];
+    const next = () => {
+      if (stopped) return;
+      const v = video.current;
+      // One read per new video frame where the browser says when one is shown.
+      if (v && "requestVideoFrameCallback" in v) v.requestVideoFrameCallback(() => tick());
+      else requestAnimationFrame(() => tick());
+    };
+    const tick = async () => {
+      const v = video.current;
+      if (stopped || !v) return;
+      if (v.readyState >= 2 && v.videoWidth) {
+        try {
+          const frameId = ++frameIds;
+          const reading = await readFrame(await grabGuideFrame(v, guide), frameId);
+          if (stopped) return;
+          const now = performance.now();
+          times.push(now);
+          while (times[0] < now - 1000) times.shift();
+          setLive({
+            reading,
+            frameId,
+            steady: steady.push(reading.result.digits),
+            fps: times.length,
+          });
+        } catch {
+          // A frame that could not be grabbed or read (camera switching, engine restarting).
+        }
+      }
+      next();
+    };
+    next();
+    return () => {
+      stopped = true;
+    };
+  }, [on]);
+  return live;
+}
