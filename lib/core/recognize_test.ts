@@ -5,13 +5,8 @@ import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import { decodeImage } from "../server/decode_image.ts";
 import type { RasterImage } from "./image_types.ts";
-import {
-  canvas,
-  mnistTestDigits,
-  modelPath,
-  photosDir,
-  toRgba,
-} from "../../tests/recognition/helpers.ts";
+import { canvas, mnistTestDigits, modelPath, toRgba } from "../../tests/recognition/helpers.ts";
+import { fixtureBytes, type FixtureName } from "../../tests/fixtures/photos.ts";
 
 await initInferenceBackend();
 const model = await loadModel(modelPath());
@@ -69,17 +64,10 @@ Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
   assert.equal(tf.memory().numTensors, before);
 });
 
-Deno.test("recognize - reads a number from real phone photos put side by side", async () => {
-  // Four photos of single digits (thin blue pen on grey paper) → one 2072×518 picture of "1930".
-  const files = [
-    "abhighule_002.jpg",
-    "abhighule_010.jpg",
-    "abhighule_004.jpg",
-    "abhighule_001.jpg",
-  ];
-  const photos = await Promise.all(
-    files.map(async (f) => decodeImage(await Deno.readFile(`${photosDir()}/abhighule/${f}`))),
-  );
+Deno.test("recognize - reads a number from phone photos put side by side", async () => {
+  // Four photo-like single digits (blue pen on paper, JPEG) → one 2072×518 picture of "1930".
+  const files: FixtureName[] = ["phone_1.jpg", "phone_9.jpg", "phone_3.jpg", "phone_0.jpg"];
+  const photos = await Promise.all(files.map(async (f) => decodeImage(await fixtureBytes(f))));
   const h = Math.min(...photos.map((p) => p.height));
   const w = photos.reduce((a, p) => a + p.width, 0);
   const data = new Uint8Array(w * h * 4);

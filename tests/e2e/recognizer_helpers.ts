@@ -8,23 +8,9 @@ import type { Browser, Page } from "playwright-core";
 import { build } from "../../framework/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
-import { photosDir } from "../recognition/helpers.ts";
 
 /** The repository root. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
-
-export { photosDir };
-
-/** Absolute path of one photo, e.g. photo("sourav/sourav_004.jpg"). */
-export function photo(relative: string): string {
-  const path = `${photosDir()}/${relative}`;
-  try {
-    Deno.statSync(path);
-  } catch {
-    throw new Error(`${path} is missing: set PHOTOS_DIR to the folder with labels.csv`);
-  }
-  return path;
-}
 
 let built: Promise<unknown> | undefined;
 
