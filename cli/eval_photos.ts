@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
+import { modelUrl } from "../lib/server/model_file.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
@@ -423,7 +424,7 @@ async function main() {
   }
   const dirs = positionals.length ? positionals : DEV_SETS;
   await initInferenceBackend();
-  const { model, head: loadedHead } = await loadModelWithHead(values.model!);
+  const { model, head: loadedHead } = await loadModelWithHead(modelUrl(values.model!));
   const head = values["no-head"] ? undefined : loadedHead;
   // Decoding in a worker with a deadline: one hostile file costs 30 s, not the run.
   const pool = new PreprocessPool({ size: 1, timeoutMs: DECODE_DEADLINE_S * 1000 });

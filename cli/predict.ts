@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
+import { modelUrl } from "../lib/server/model_file.ts";
 import { outcomeJson } from "../lib/core/result_json.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
   await initInferenceBackend();
   let model: DigitModel, head: DigitModel | undefined;
   try {
-    ({ model, head } = await loadModelWithHead(values.model!));
+    ({ model, head } = await loadModelWithHead(modelUrl(values.model!)));
   } catch (e) {
     console.error(`cannot load the model ${values.model}: ${(e as Error).message}`);
     return 2;

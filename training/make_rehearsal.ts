@@ -9,7 +9,8 @@
 import { parseArgs } from "node:util";
 import { encodeIdx } from "../lib/core/idx.ts";
 import { loadMnistSplit } from "./mnist_files.ts";
-import { makeRng, shuffledIndices } from "./augment.ts";
+import { shuffledIndices } from "./augment.ts";
+import { makeRng } from "../lib/core/random.ts";
 import { REHEARSAL_IMAGES_PATH, REHEARSAL_LABELS_PATH } from "../lib/core/rehearsal.ts";
 
 const { values } = parseArgs({

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadModel } from "./model_runner.ts";
-import { recognize } from "./recognize.ts";
+import type { DigitModel } from "./model_runner.ts";
+import { loadModelFile } from "../server/model_file.ts";
+import { classifyDigits, recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import { decodeImage } from "../server/decode_image.ts";
 import type { RasterImage } from "./image_types.ts";
@@ -9,7 +10,7 @@ import { canvas, mnistTestDigits, modelPath, toRgba } from "../../tests/recognit
 import { fixtureBytes, type FixtureName } from "../../tests/fixtures/photos.ts";
 
 await initInferenceBackend();
-const model = await loadModel(modelPath());
+const model = await loadModelFile(modelPath());
 
 /** Paints MNIST digits side by side on light paper as dark ink, 6× enlarged. */
 async function numberPage(count: number) {

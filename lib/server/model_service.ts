@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, loadModelWithHead } from "../core/model_runner.ts";
+import { modelUrl } from "./model_file.ts";
 import { classifyDigits } from "../core/recognize.ts";
 import { initInferenceBackend } from "./tf_backend.ts";
 import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
@@ -109,7 +110,7 @@ export class ModelService {
         const load = (async () => {
           this.#backend = await initInferenceBackend(this.preferredBackend);
           // The no-digit head beside model.json, when there is one (lib/core/no_digit.ts).
-          return await loadModelWithHead(this.modelPath);
+          return await loadModelWithHead(modelUrl(this.modelPath));
         })();
         const { model, head } = await Promise.race([load, timeout]);
         this.#model = model;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import jpeg from "jpeg-js";
 import { decodeImage } from "../../lib/server/decode_image.ts";
-import { loadModel } from "../../lib/core/model_runner.ts";
+import { loadModelFile } from "../../lib/server/model_file.ts";
 import { recognize } from "../../lib/core/recognize.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
 import { modelPath } from "../recognition/helpers.ts";
@@ -124,7 +124,7 @@ Deno.test("recognizer - tiny frame-filling scans are read at several widths, as 
   // probabilities are averaged; the page must feed the model all of them, in order.
   const files: FixtureName[] = ["scan_1.png", "scan_0.png", "scan_7.png"];
   await initInferenceBackend();
-  const model = await loadModel(modelPath());
+  const model = await loadModelFile(modelPath());
   const expected: { digit: string; confidence: number }[] = [];
   for (const f of files) {
     const r = recognize(model, await decodeImage(await fixtureBytes(f)));

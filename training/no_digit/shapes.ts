@@ -7,7 +7,7 @@
  * preprocessing cuts it into the shapes the head will meet.
  */
 import hershey from "hersheytext";
-import type { Rng } from "../augment.ts";
+import type { Rng } from "../../lib/core/random.ts";
 import type { RasterImage } from "../../lib/core/image_types.ts";
 
 /** A pen stroke: points in picture coordinates. */
