@@ -21,11 +21,11 @@ import { parseArgs } from "node:util";
 import { encode as encode_png } from "fast-png";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
-import { modelUrl } from "../lib/server/model_file.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "../lib/server/model_file.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
-import { DECODE_DEADLINE_S, DEFAULT_MODEL_PATH } from "./predict.ts";
+import { DECODE_DEADLINE_S } from "./predict.ts";
 import { machineLine, replaceBlock } from "../training/benchmarks_md.ts";
 import { distance } from "fastest-levenshtein";
 

@@ -14,15 +14,12 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
-import { modelUrl } from "../lib/server/model_file.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "../lib/server/model_file.ts";
 import { outcomeJson } from "../lib/core/result_json.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
-
-/** The shipped model, relative to this file so the CLI works from any directory. */
-export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
 
 /** Seconds one file may take to decode before it is given up as hostile (`--deadline`). */
 export const DECODE_DEADLINE_S = 30;

@@ -4,8 +4,13 @@
  * file-system API of its own.
  */
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type DigitModel, loadModel } from "../core/model_runner.ts";
+
+/** The shipped model, found relative to this file so any working directory works. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(
+  new URL("../../static/model/model.json", import.meta.url),
+);
 
 /** A URL for `source`: kept as is when it already is one, else a file path from the cwd. */
 export function modelUrl(source: string | URL): URL {

@@ -5,20 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { build } from "../../framework/build.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
-
-/** The repository root. */
-export const ROOT = new URL("../../", import.meta.url).pathname;
-
-let built: Promise<unknown> | undefined;
-
-/** The app's production build, once per test process. */
-export function buildOnce(): Promise<unknown> {
-  built ??= build({ root: ROOT });
-  return built;
-}
 
 /** A running app with a browser and a page on the home page, engine ready. */
 export interface RecognizerSession {

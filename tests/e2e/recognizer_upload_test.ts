@@ -7,6 +7,7 @@ import { loadModelFile } from "../../lib/server/model_file.ts";
 import { recognize } from "../../lib/core/recognize.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
 import { modelPath } from "../recognition/helpers.ts";
+import { TIFF_BYTES } from "../api/test_images.ts";
 import { fixtureBytes, type FixtureName, fixturePath } from "../fixtures/photos.ts";
 import { settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
@@ -155,6 +156,8 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
       // The PNG signature and header survive; the pixel data is cut off.
       { name: "broken.png", mimeType: "image/png", buffer: Buffer.from(png.slice(0, 200)) },
       { name: "empty.png", mimeType: "image/png", buffer: Buffer.alloc(0) },
+      // Recognised, not supported: the page says what the API says (unsupported_format).
+      { name: "scan.tiff", mimeType: "image/tiff", buffer: Buffer.from(TIFF_BYTES) },
     ]);
     // Over the 40 MB limit, refused before it is read (made in the page: no 41 MB over CDP).
     await page.evaluate(() => {
@@ -166,19 +169,21 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
       input.files = data.files;
       input.dispatchEvent(new Event("change", { bubbles: true }));
     });
-    const bad = await settledResults(page, 4);
+    const bad = await settledResults(page, 5);
     assert.ok(bad.every((r) => r.state === "error"), JSON.stringify(bad));
     const byName = (name: string) => bad.find((r) => r.text.includes(name))!.text;
     assert.match(byName("notes.txt"), /not an image/i);
     assert.match(byName("broken.png"), /damaged or incomplete/i);
     assert.match(byName("empty.png"), /empty/i);
+    assert.match(byName("scan.tiff"), /TIFF images are not supported/);
+    assert.doesNotMatch(byName("scan.tiff"), /not an image/i);
     assert.match(byName("huge.jpg"), /too large/i);
 
     // The page still works: a good photo after the bad ones is read.
     await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3.jpg"));
-    const all = await settledResults(page, 5);
-    assert.equal(all[4].state, "done"); // Listed in the order chosen: the good photo last.
-    assert.equal(all[4].digit, "3");
+    const all = await settledResults(page, 6);
+    assert.equal(all[5].state, "done"); // Listed in the order chosen: the good photo last.
+    assert.equal(all[5].digit, "3");
   });
 });
 

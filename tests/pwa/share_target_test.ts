@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { startTestServer } from "../helpers/server.ts";
-import { buildOnce, digitPng, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
+import { digitPng, waitForServiceWorker, withApp } from "./helpers.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 
 const PNG = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]);
 
