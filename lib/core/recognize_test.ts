@@ -40,7 +40,27 @@ Deno.test("recognize - reads a number written as MNIST digits, left to right", a
     assert.ok(Math.abs(p.confidence - Math.max(...p.probabilities)) < 1e-3);
     assert.equal(p.box.length, 4);
   }
-  assert.ok(r.timings.preprocessMs >= 0 && r.timings.modelMs >= 0);
+});
+
+Deno.test("recognize - timings put the model's time in modelMs and none there when no model ran", async () => {
+  const page = await numberPage(1);
+  // The shipped model made 30 ms slower: that time must show up as model time.
+  const slow: DigitModel = {
+    ...model,
+    predict(x: tf.Tensor): tf.Tensor {
+      const end = performance.now() + 30;
+      while (performance.now() < end) { /* busy: recognize is synchronous */ }
+      return model.predict(x);
+    },
+  };
+  const r = recognize(slow, page);
+  assert.equal(r.digits, "7");
+  assert.ok(r.timings.modelMs >= 30, `modelMs ${r.timings.modelMs}`);
+  assert.ok(r.timings.preprocessMs > 0 && Number.isFinite(r.timings.preprocessMs));
+  // A blank image stops in preprocessing: the model is never asked.
+  const blank = recognize(slow, toRgba(canvas(320, 240, 0.95)));
+  assert.equal(blank.timings.modelMs, 0);
+  assert.ok(blank.timings.preprocessMs > 0);
 });
 
 Deno.test("recognize - says no digit instead of guessing on a blank image", () => {
