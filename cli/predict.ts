@@ -11,7 +11,7 @@
  * decoded in a worker with a deadline (as the API does), so a file that
  * makes a decoder loop (omggif on some crafted GIFs) fails alone.
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/server/cli_args.ts";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
 import { DEFAULT_MODEL_PATH, modelUrl } from "../lib/server/model_file.ts";
@@ -20,6 +20,13 @@ import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
+
+const USAGE = `usage: deno task predict [--model PATH] [--deadline SECONDS] FILE…
+
+Reads the digits in each image FILE and prints one JSON line per file.
+  --model PATH         model.json to use (default: the shipped static/model/model.json)
+  --deadline SECONDS   give up decoding a file after this long (default 30)
+  -h, --help           show this text`;
 
 /** Seconds one file may take to decode before it is given up as hostile (`--deadline`). */
 export const DECODE_DEADLINE_S = 30;
@@ -49,16 +56,15 @@ export async function predictFile(
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+  const { values, positionals } = parseCli({
     allowPositionals: true,
     options: {
       model: { type: "string", default: DEFAULT_MODEL_PATH },
       deadline: { type: "string", default: String(DECODE_DEADLINE_S) },
     },
-  });
+  }, USAGE);
   if (positionals.length === 0) {
-    console.error("usage: deno task predict [--model PATH] [--deadline SECONDS] FILE…");
+    console.error(USAGE);
     return 2;
   }
   await initInferenceBackend();
