@@ -5,7 +5,7 @@
  * against a change that passes them but reads real photos worse.
  */
 import assert from "node:assert/strict";
-import { devSetTest, modelPath } from "./helpers.ts";
+import { devSetTest, evalPhotosJson } from "./helpers.ts";
 
 /** The shipped model reads 97.6 % of the set (BENCHMARKS.md); a drop below this fails. */
 const MIN_ACCURACY = 0.95;
@@ -14,20 +14,8 @@ devSetTest(
   "photos",
   "dev set - the shipped model reads at least 95 % of the real photos",
   async (dir) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../cli/eval_photos.ts", import.meta.url).pathname,
-        dir,
-        "--json",
-        "--model",
-        modelPath(),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const report = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { code, report, stderr } = await evalPhotosJson(dir);
+    assert.equal(code, 0, stderr);
     assert.ok(report.summary.total >= 200, `only ${report.summary.total} photos in ${dir}`);
     assert.ok(
       report.summary.accuracy >= MIN_ACCURACY,

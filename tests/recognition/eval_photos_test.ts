@@ -11,7 +11,7 @@ import {
   summariseNumbers,
 } from "../../cli/eval_photos.ts";
 import { fixturePath } from "../fixtures/photos.ts";
-import { modelPath } from "./helpers.ts";
+import { evalPhotosJson } from "./helpers.ts";
 
 const row = (file: string, label: string, kind: string, predicted: string): EvalRow => ({
   file,
@@ -110,21 +110,8 @@ Deno.test("eval-photos - runs end to end on a small labelled folder", async () =
       `${dir}/labels.csv`,
       "file,label,kind\np/a.png,3,other\np/b.png,1,scan\np/missing.png,5,scan\n",
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../cli/eval_photos.ts", import.meta.url).pathname,
-        dir,
-        "--json",
-        "--model",
-        modelPath(),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    const report = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { code, report, stderr } = await evalPhotosJson(dir);
+    assert.equal(code, 0, stderr);
     assert.equal(report.summary.total, 3);
     assert.equal(report.summary.correct, 2, "the drawn 3 and the scanned 1 are read");
     assert.equal(report.rows[2].correct, false);

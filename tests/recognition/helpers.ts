@@ -47,6 +47,22 @@ export function modelPath(): string {
   return path;
 }
 
+/** Runs `deno task eval-photos DIR --json` with the shipped model; its exit code and report. */
+export async function evalPhotosJson(dir: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}cli/eval_photos.ts`, dir, "--json", "--model", modelPath()],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  return {
+    code: out.code,
+    // deno-lint-ignore no-explicit-any
+    report: out.code === 0 ? JSON.parse(stdout) as any : undefined,
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
 /** A grey canvas filled with `value` (0 = black, 1 = white). */
 export function canvas(width: number, height: number, value: number): GreyImage {
   return { width, height, data: new Float32Array(width * height).fill(value) };
