@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import type { DigitModel } from "./model_runner.ts";
 import { loadModelFile } from "../server/model_file.ts";
-import { classifyDigits, recognize } from "./recognize.ts";
+import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import { decodeImage } from "../server/decode_image.ts";
 import type { RasterImage } from "./image_types.ts";
