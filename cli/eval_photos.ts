@@ -17,14 +17,15 @@
  * writes the 28×28 model inputs of the misread files as a PNG grid.
  */
 import { relative } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/server/cli_args.ts";
 import { encode as encode_png } from "fast-png";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "../lib/server/model_file.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
-import { DECODE_DEADLINE_S, DEFAULT_MODEL_PATH } from "./predict.ts";
+import { DECODE_DEADLINE_S } from "./predict.ts";
 import { machineLine, replaceBlock } from "../training/benchmarks_md.ts";
 import { distance } from "fastest-levenshtein";
 
@@ -400,9 +401,12 @@ function folderJson(f: FolderEval) {
 
 const BENCHMARKS_HEADING = "Recognition on real images";
 
+const USAGE =
+  "usage: deno task eval-photos [DIR…] [--model PATH] [--json] [--crops FILE.png] [--benchmarks] [--no-head]\n" +
+  "Without DIR: ../shared/photos, ../shared/numbers and ../shared/nondigits.";
+
 async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+  const { values, positionals } = parseCli({
     allowPositionals: true,
     options: {
       model: { type: "string", default: DEFAULT_MODEL_PATH },
@@ -411,19 +415,11 @@ async function main() {
       deskew: { type: "boolean", default: false },
       benchmarks: { type: "boolean", default: false },
       "no-head": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(
-      "usage: deno task eval-photos [DIR…] [--model PATH] [--json] [--crops FILE.png] [--benchmarks] [--no-head]\n" +
-        "Without DIR: ../shared/photos, ../shared/numbers and ../shared/nondigits.",
-    );
-    return;
-  }
+  }, USAGE);
   const dirs = positionals.length ? positionals : DEV_SETS;
   await initInferenceBackend();
-  const { model, head: loadedHead } = await loadModelWithHead(values.model!);
+  const { model, head: loadedHead } = await loadModelWithHead(modelUrl(values.model!));
   const head = values["no-head"] ? undefined : loadedHead;
   // Decoding in a worker with a deadline: one hostile file costs 30 s, not the run.
   const pool = new PreprocessPool({ size: 1, timeoutMs: DECODE_DEADLINE_S * 1000 });

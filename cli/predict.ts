@@ -11,17 +11,22 @@
  * decoded in a worker with a deadline (as the API does), so a file that
  * makes a decoder loop (omggif on some crafted GIFs) fails alone.
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/server/cli_args.ts";
 import { DEFAULT_MAX_PIXELS } from "../lib/server/decode_image.ts";
 import { type DigitModel, loadModelWithHead } from "../lib/core/model_runner.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "../lib/server/model_file.ts";
 import { outcomeJson } from "../lib/core/result_json.ts";
 import { classifyDigits } from "../lib/core/recognize.ts";
 import { ApiError } from "../lib/server/api_error.ts";
 import { PreprocessPool } from "../lib/server/preprocess_pool.ts";
 import { initInferenceBackend } from "../lib/server/tf_backend.ts";
 
-/** The shipped model, relative to this file so the CLI works from any directory. */
-export const DEFAULT_MODEL_PATH = new URL("../static/model/model.json", import.meta.url).pathname;
+const USAGE = `usage: deno task predict [--model PATH] [--deadline SECONDS] FILE…
+
+Reads the digits in each image FILE and prints one JSON line per file.
+  --model PATH         model.json to use (default: the shipped static/model/model.json)
+  --deadline SECONDS   give up decoding a file after this long (default 30)
+  -h, --help           show this text`;
 
 /** Seconds one file may take to decode before it is given up as hostile (`--deadline`). */
 export const DECODE_DEADLINE_S = 30;
@@ -51,22 +56,21 @@ export async function predictFile(
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
+  const { values, positionals } = parseCli({
     allowPositionals: true,
     options: {
       model: { type: "string", default: DEFAULT_MODEL_PATH },
       deadline: { type: "string", default: String(DECODE_DEADLINE_S) },
     },
-  });
+  }, USAGE);
   if (positionals.length === 0) {
-    console.error("usage: deno task predict [--model PATH] [--deadline SECONDS] FILE…");
+    console.error(USAGE);
     return 2;
   }
   await initInferenceBackend();
   let model: DigitModel, head: DigitModel | undefined;
   try {
-    ({ model, head } = await loadModelWithHead(values.model!));
+    ({ model, head } = await loadModelWithHead(modelUrl(values.model!)));
   } catch (e) {
     console.error(`cannot load the model ${values.model}: ${(e as Error).message}`);
     return 2;

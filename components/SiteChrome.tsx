@@ -43,7 +43,7 @@ export function SiteHeader({ path }: SiteHeaderProps = {}) {
 export function SiteFooter() {
   return (
     <footer class="site-footer">
-      <p>Runs on your device with TensorFlow.js. Your images never leave it.</p>
+      <p>Runs on your device with TensorFlow.js: your images are read here, not on a server.</p>
     </footer>
   );
 }

@@ -17,7 +17,7 @@ import {
 import { HistoryItem } from "../components/history/HistoryItem.tsx";
 import { EntryDialog } from "../components/history/EntryDialog.tsx";
 import { ConfirmDialog } from "../components/history/ConfirmDialog.tsx";
-import { formatBytes } from "../components/history/format.ts";
+import { formatBytes } from "../lib/core/format.ts";
 
 /** Rows rendered at first and added per "Show more": hundreds of entries stay smooth. */
 const PAGE = 40;

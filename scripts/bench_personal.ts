@@ -25,7 +25,8 @@ import {
 } from "../lib/core/personal_head.ts";
 import { decodeRehearsal, digitInputs } from "../lib/core/rehearsal.ts";
 import { loadMnistSplit } from "../training/mnist_files.ts";
-import { makeRng, shuffledIndices } from "../training/augment.ts";
+import { shuffledIndices } from "../training/augment.ts";
+import { makeRng } from "../lib/core/random.ts";
 import {
   boxyWriter,
   photoWriters,

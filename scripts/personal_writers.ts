@@ -12,9 +12,10 @@ import { resample } from "../lib/core/resample.ts";
 import type { GreyImage } from "../lib/core/image_types.ts";
 import type { DigitSet } from "../lib/core/idx.ts";
 import { decodeImage } from "../lib/server/decode_image.ts";
-import { makeRng, type Rng, shuffledIndices } from "../training/augment.ts";
+import { shuffledIndices } from "../training/augment.ts";
+import { makeRng, type Rng } from "../lib/core/random.ts";
 import { writingStyleVariant } from "../training/style_augment.ts";
-import { BOXY_DIGITS, drawStrokes, rng } from "../tests/helpers/stroke_digits.ts";
+import { BOXY_DIGITS, drawStrokes } from "../tests/helpers/stroke_digits.ts";
 
 /** One digit of a writer: the model input preprocessing made of it (null: not one digit). */
 export interface WriterDigit {
@@ -192,7 +193,7 @@ export function syntheticWriters(
  * with a little jitter per copy): a style no MNIST digit has.
  */
 export function boxyWriter(perClass = 20, seed = 17): Writer {
-  const random = rng(seed);
+  const random = makeRng(seed);
   const digits: WriterDigit[] = [];
   for (let k = 0; k < perClass; k++) {
     for (let label = 0; label < 10; label++) {

@@ -18,6 +18,9 @@ Deno.test("app - home, about, 404 and the stylesheet are served", async () => {
 
     const about = await (await fetch(server.url + "/about")).text();
     assert.match(about, /<h1>About<\/h1>/);
+    // The privacy words stay true: a share that reaches the server is held for one pick-up.
+    assert.doesNotMatch(about, /never leave/);
+    assert.match(about, /picks it up,\s+once/);
     // The header's install button and status bar are the only islands on a text page.
     const islands = [...about.matchAll(/data-frsh-island="(\w+)"/g)].map((m) => m[1]).sort();
     assert.deepEqual(islands, ["AppStatus", "InstallButton"]);

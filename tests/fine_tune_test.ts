@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { loadMnistSplit } from "../training/mnist_files.ts";
+import { loadMnistSplit, locateMnist } from "../training/mnist_files.ts";
 import { initBackend } from "../training/backend.ts";
 import { loadModelDir } from "../training/model_io.ts";
 import { DEFAULT_TRAIN, trainModel } from "../training/trainer.ts";
-import { mnistDir } from "./mnist_dir.ts";
 
-const test = await loadMnistSplit(mnistDir(), "test");
+const test = await loadMnistSplit(await locateMnist(), "test");
 
 Deno.test("training - fine-tuning with scan-like and continental digits starts from the given weights", async () => {
   assert.equal(await initBackend("wasm"), "wasm");

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { loadMnistSplit } from "../training/mnist_files.ts";
+import { loadMnistSplit, locateMnist } from "../training/mnist_files.ts";
 import { classMetrics, predictDigits } from "../training/metrics.ts";
 import { loadModelDir } from "../training/model_io.ts";
-import { mnistDir } from "./mnist_dir.ts";
 import { NO_DIGIT_HEAD_FILE, SUPPORTED_LAYERS } from "../lib/core/model_runner.ts";
 
 /**
@@ -63,7 +62,7 @@ Deno.test("shipped model - userDefinedMetadata.version is the content hash of to
 Deno.test(`shipped model - reaches ≥ ${(SHIPPED_MIN_ACCURACY * 100).toFixed(2)} % on the full MNIST test set`, async () => {
   await tf.setBackend("wasm");
   const model = await loadModelDir(MODEL_DIR);
-  const test = await loadMnistSplit(mnistDir(), "test");
+  const test = await loadMnistSplit(await locateMnist(), "test");
   const { predicted } = await predictDigits(model, test.images, test.count);
   const { accuracy } = classMetrics(predicted, test.labels);
   model.dispose();

@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // stock gradient functions
-import { loadMnistSplit } from "../training/mnist_files.ts";
+import { loadMnistSplit, locateMnist } from "../training/mnist_files.ts";
 import { foldIntoInferenceModel } from "../training/model_def.ts";
 import { initBackend } from "../training/backend.ts";
 import { classMetrics, predictDigits } from "../training/metrics.ts";
 import { encodeModel, loadModelDir, writeModelDir } from "../training/model_io.ts";
 import { DEFAULT_TRAIN, trainModel } from "../training/trainer.ts";
-import { mnistDir } from "./mnist_dir.ts";
 
 Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved model loads back and predicts", async () => {
   assert.equal(await initBackend("wasm"), "wasm");
-  const full = await loadMnistSplit(mnistDir(), "train");
+  const full = await loadMnistSplit(await locateMnist(), "train");
   const n = 3000;
   const data = {
     ...full,
@@ -48,7 +47,7 @@ Deno.test("training smoke - one epoch on 3,000 digits lowers the loss; the saved
     assert.match(json.userDefinedMetadata.version, /^[0-9a-f]{12}$/);
     assert.equal(json.weightsManifest[0].weights[0].quantization.dtype, "uint8");
     const loaded = await loadModelDir(`${dir}/model`);
-    const test = await loadMnistSplit(mnistDir(), "test");
+    const test = await loadMnistSplit(await locateMnist(), "test");
     const probe = tf.tidy(() => loaded.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor);
     assert.deepEqual(probe.shape, [2, 10]);
     const sums = tf.tidy(() => tf.sum(probe, 1).dataSync());

@@ -5,20 +5,7 @@
  * handwriting and photos: slant, size, position, stroke width, blur, noise.
  */
 
-/** A deterministic PRNG returning floats in [0,1). */
-export type Rng = () => number;
-
-/** mulberry32: tiny, fast, and good enough for augmentation and shuffling. */
-export function makeRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from "../lib/core/random.ts";
 
 /** Fisher–Yates shuffle of 0..n-1 with a given rng. */
 export function shuffledIndices(n: number, rng: Rng): Uint32Array {

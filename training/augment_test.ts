@@ -4,13 +4,12 @@ import {
   augmentDigit,
   type AugmentOptions,
   DEFAULT_AUGMENT,
-  makeRng,
   shuffledIndices,
 } from "./augment.ts";
-import { loadMnistSplit } from "./mnist_files.ts";
-import { mnistDir } from "../tests/mnist_dir.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
+import { makeRng } from "../lib/core/random.ts";
 
-const test = await loadMnistSplit(mnistDir(), "test");
+const test = await loadMnistSplit(await locateMnist(), "test");
 const first = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
 Deno.test("augment - fills 784 values per digit, all within [0,1]", () => {

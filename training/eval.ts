@@ -4,7 +4,7 @@
  * MNIST test digits and prints accuracy, per-class precision/recall, the
  * confusion matrix, parameters, multiply-adds and weight bytes.
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/server/cli_args.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
@@ -15,15 +15,18 @@ import { formatMetrics } from "./metrics.ts";
 import { loadModelDir, readModelArtifacts, type WeightDtype } from "./model_io.ts";
 import { writeReport } from "./report.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    model: { type: "string", default: "static/model" },
-    data: { type: "string" },
-    backend: { type: "string", default: "wasm" },
-    report: { type: "string" },
+const { values } = parseCli(
+  {
+    options: {
+      model: { type: "string", default: "static/model" },
+      data: { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      report: { type: "string" },
+    },
   },
-});
+  "usage: deno task eval [--model DIR] [--data DIR] [--backend wasm|cpu] [--report DIR]\n" +
+    "Evaluates a model folder (default static/model) on the 10,000 MNIST test digits.",
+);
 
 tf.enableProdMode();
 await tf.setBackend(values.backend!);

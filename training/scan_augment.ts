@@ -10,7 +10,7 @@
  * flagged 1 towards a 7. MNIST keeps the aspect ratio, so a model trained on
  * it alone has never seen these shapes.
  */
-import type { Rng } from "./augment.ts";
+import type { Rng } from "../lib/core/random.ts";
 import { resample } from "../lib/core/resample.ts";
 import { preprocessImage } from "../lib/core/preprocess.ts";
 import { cropToInk } from "../lib/core/mnist_frame.ts";

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { makeRng } from "./augment.ts";
-import { loadMnistSplit } from "./mnist_files.ts";
+import { makeRng } from "../lib/core/random.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
 import { DEFAULT_SCAN, scanLikeDigit, type ScanOptions } from "./scan_augment.ts";
-import { mnistDir } from "../tests/mnist_dir.ts";
 import { inkBox } from "../tests/recognition/helpers.ts";
 
-const test = await loadMnistSplit(mnistDir(), "test");
+const test = await loadMnistSplit(await locateMnist(), "test");
 const digit = (i: number) =>
   Float32Array.from(test.images.subarray(i * 784, i * 784 + 784), (v) => v / 255);
 const indexOf = (label: number) => test.labels.indexOf(label);

@@ -7,7 +7,7 @@
  * 7, 1 or 0 before the usual augmentation, so it gets slanted, scaled and
  * thickened along with the digit.
  */
-import type { Rng } from "./augment.ts";
+import type { Rng } from "../lib/core/random.ts";
 import { strokeWidth } from "../lib/core/mnist_frame.ts";
 
 const SIZE = 28;
@@ -38,7 +38,7 @@ function inkGeometry(img: Float32Array) {
 }
 
 /** Draws an anti-aliased stroke of width `w` from (ax, ay) to (bx, by), keeping brighter ink. */
-export function drawStroke(
+function paintLine(
   img: Float32Array,
   ax: number,
   ay: number,
@@ -82,11 +82,11 @@ export function writingStyleVariant(
     const cx = Number.isNaN(g.rowX[y]) ? (g.x0 + g.x1) / 2 : g.rowX[y];
     const half = (0.18 + 0.14 * rng()) * h;
     const tilt = (rng() - 0.5) * 0.2 * half;
-    drawStroke(out, cx - half, y + tilt, cx + half, y - tilt, w);
+    paintLine(out, cx - half, y + tilt, cx + half, y - tilt, w);
   } else if (label === 0) {
     const bw = g.x1 - g.x0 + 1;
     const reach = 0.1 * rng(); // from inside the ring to a little beyond it
-    drawStroke(
+    paintLine(
       out,
       g.x0 + (0.15 - reach) * bw,
       g.y1 - (0.1 - reach) * h,
@@ -99,7 +99,7 @@ export function writingStyleVariant(
     const cx = Number.isNaN(g.rowX[top]) ? (g.x0 + g.x1) / 2 : g.rowX[top];
     const len = (0.25 + 0.2 * rng()) * h;
     const angle = (35 + 30 * rng()) * Math.PI / 180; // below the horizontal, to the left
-    drawStroke(out, cx, top, cx - len * Math.cos(angle), top + len * Math.sin(angle), w);
+    paintLine(out, cx, top, cx - len * Math.cos(angle), top + len * Math.sin(angle), w);
   }
   return out;
 }

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { makeRng } from "./augment.ts";
-import { loadMnistSplit } from "./mnist_files.ts";
+import { makeRng } from "../lib/core/random.ts";
+import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
 import { writingStyleVariant } from "./style_augment.ts";
-import { mnistDir } from "../tests/mnist_dir.ts";
 import { inkBox } from "../tests/recognition/helpers.ts";
 
-const test = await loadMnistSplit(mnistDir(), "test");
+const test = await loadMnistSplit(await locateMnist(), "test");
 const firstOf = (label: number) => {
   const i = test.labels.indexOf(label);
   return Float32Array.from(test.images.subarray(i * 784, i * 784 + 784), (v) => v / 255);

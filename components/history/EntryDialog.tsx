@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { effectiveLabel, type HistoryEntry } from "../../lib/browser/history_store.ts";
-import { formatTime, percent, sourceLabel } from "./format.ts";
-import { ProbabilityBars } from "./ProbabilityBars.tsx";
+import { formatTime, sourceLabel } from "./format.ts";
+import { percent } from "../../lib/core/format.ts";
+import { ProbabilityChart } from "./ProbabilityChart.tsx";
 import { useObjectUrl } from "./use_object_url.ts";
 
 /** Props of {@link EntryDialog}. */
@@ -100,7 +101,7 @@ export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialog
           {e.probabilities.length > 0 && (
             <div class="entry-probs">
               {e.probabilities.map((p, i) => (
-                <ProbabilityBars
+                <ProbabilityChart
                   probabilities={p}
                   caption={e.probabilities.length > 1
                     ? `Digit ${i + 1}: ${e.digits[i] ?? "?"}`

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from "../../lib/browser/history_store.ts";
 import { effectiveLabel } from "../../lib/browser/history_store.ts";
-import { formatTime, percent, sourceLabel } from "./format.ts";
+import { formatTime, sourceLabel } from "./format.ts";
+import { percent } from "../../lib/core/format.ts";
 import { useObjectUrl } from "./use_object_url.ts";
 
 /** Props of {@link HistoryItem}. */

@@ -1,4 +1,4 @@
-/** Formatting of history values for people: times, sizes, sources, percentages. */
+/** Formatting of history values for people: times and sources (numbers: lib/core/format.ts). */
 import type { RecognitionSource } from "../../lib/browser/history_store.ts";
 
 const SOURCES: Record<RecognitionSource, string> = {
@@ -25,16 +25,4 @@ export function formatTime(time: number, now = Date.now()): string {
   if (days === 0) return `today ${clock}`;
   if (days === 1) return `yesterday ${clock}`;
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** "980 B", "12 KB", "3.4 MB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} KB`;
-  return `${(bytes / 1_000_000).toFixed(1)} MB`;
-}
-
-/** 0.9731 → "97%". */
-export function percent(p: number): string {
-  return `${Math.round(p * 100)}%`;
 }

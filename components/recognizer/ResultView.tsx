@@ -4,13 +4,9 @@ import { UNSURE_BELOW } from "../../lib/core/recognize.ts";
 import type { RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
 import type { RecognitionResult } from "../../lib/core/image_types.ts";
 import { lowestConfidence } from "../../lib/browser/recognize_pixels.ts";
-import { DigitCrop } from "./DigitCrop.tsx";
+import { ModelInputCanvas } from "./ModelInputCanvas.tsx";
 import { ProbabilityBars } from "./ProbabilityBars.tsx";
-
-/** "97%" */
-export function percent(p: number): string {
-  return `${Math.round(p * 100)}%`;
-}
+import { percent } from "../../lib/core/format.ts";
 
 /**
  * The reading of one image: the digits in large type with the confidence, a
@@ -112,7 +108,7 @@ export function ResultView(
                 title={many ? "Show the probabilities of this digit" : undefined}
               >
                 {crops[i] && (
-                  <DigitCrop pixels={crops[i]} label={`Model input for digit ${i + 1}`} />
+                  <ModelInputCanvas pixels={crops[i]} label={`Model input for digit ${i + 1}`} />
                 )}
                 <span class="rz-cell-digit">{p.digit}</span>
                 <span class="rz-cell-conf">{percent(p.confidence)}</span>

@@ -10,6 +10,13 @@
  */
 import { imageSize } from "image-size";
 import { workingSide } from "../core/preprocess.ts";
+import {
+  isUnsupportedFormat,
+  SNIFF_BYTES,
+  type SniffedFormat,
+  sniffImageFormat,
+} from "../core/image_format.ts";
+import { fitWithin } from "../core/fit_within.ts";
 
 /** Files above this are refused before reading them. */
 export const MAX_FILE_BYTES = 40 * 1024 * 1024;
@@ -22,36 +29,6 @@ export class InputError extends Error {
     super(message);
     this.name = "InputError";
   }
-}
-
-/** The formats this app promises to read, sniffed from the first bytes. */
-export type ImageKind = "png" | "jpeg" | "gif" | "webp" | "bmp" | "heic" | "avif" | "svg";
-
-/** Guesses the image format from magic bytes; null when it looks like no image at all. */
-export function sniffImageKind(head: Uint8Array): ImageKind | null {
-  const at = (i: number, s: string) => {
-    for (let k = 0; k < s.length; k++) if (head[i + k] !== s.charCodeAt(k)) return false;
-    return true;
-  };
-  if (head[0] === 0x89 && at(1, "PNG")) return "png";
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "jpeg";
-  if (at(0, "GIF8")) return "gif";
-  if (at(0, "RIFF") && at(8, "WEBP")) return "webp";
-  if (at(0, "BM")) return "bmp";
-  if (at(4, "ftyp")) {
-    const brand = String.fromCharCode(...head.subarray(8, 12));
-    if (brand.startsWith("avi")) return "avif";
-    if (/^(hei|hev|mif|msf)/.test(brand)) return "heic";
-  }
-  const text = new TextDecoder().decode(head.subarray(0, 256)).trimStart().toLowerCase();
-  if (text.startsWith("<svg") || (text.startsWith("<?xml") && text.includes("<svg"))) return "svg";
-  return null;
-}
-
-/** The size to shrink `width`×`height` to so the longer side is at most `maxSide`. */
-export function fitWithin(width: number, height: number, maxSide: number): [number, number] {
-  const scale = Math.min(1, maxSide / Math.max(width, height));
-  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
 }
 
 /**
@@ -117,11 +94,12 @@ async function decodeWithImageElement(blob: Blob): Promise<HTMLImageElement> {
   }
 }
 
-function describe(kind: ImageKind | null): string {
+function describe(kind: SniffedFormat | null): string {
   if (kind === null) return "This file is not an image. Choose a PNG, JPEG, WebP, GIF or BMP.";
   if (kind === "svg") return "SVG drawings are not supported. Choose a photo or a PNG/JPEG image.";
-  if (kind === "heic" || kind === "avif") {
-    return `This browser cannot open ${kind.toUpperCase()} images. Choose a JPEG or PNG instead.`;
+  if (isUnsupportedFormat(kind)) {
+    // As the API says (unsupported_format); a browser that can open HEIC or AVIF still does.
+    return `${kind.toUpperCase()} images are not supported here. Choose a JPEG or PNG instead.`;
   }
   return `This ${kind.toUpperCase()} image is damaged or incomplete and cannot be read.`;
 }
@@ -149,7 +127,7 @@ async function displayedSize(file: Blob): Promise<[number, number] | null> {
   return null;
 }
 
-function checkPixels(width: number, height: number, kind: ImageKind): void {
+function checkPixels(width: number, height: number, kind: SniffedFormat): void {
   if (!(width > 0 && height > 0)) throw new InputError(describe(kind));
   if (width * height > MAX_PIXELS) {
     const mp = Math.round(width * height / 1e6);
@@ -168,7 +146,7 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
     const mb = (file.size / 1024 / 1024).toFixed(0);
     throw new InputError(`This file is too large (${mb} MB). The limit is 40 MB.`);
   }
-  const kind = sniffImageKind(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
+  const kind = sniffImageFormat(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
   if (kind === null || kind === "svg") throw new InputError(describe(kind));
   const shown = await displayedSize(file);
   if (shown) checkPixels(shown[0], shown[1], kind); // Before decoding a decompression bomb.

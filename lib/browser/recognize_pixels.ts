@@ -51,7 +51,7 @@ export interface ShownOutcome {
 }
 
 /** How to treat one image. */
-export interface RecognizeOptions {
+export interface RecognizePixelsOptions {
   source: RecognitionSource;
   /** Look up and store in the history (default true; false for live previews). */
   history?: boolean;
@@ -112,7 +112,7 @@ export function resultFromHistory(
 
 async function hashFor(
   bytes: () => Promise<BufferSource>,
-  options: RecognizeOptions,
+  options: RecognizePixelsOptions,
 ): Promise<string | undefined> {
   if (options.history === false) return undefined;
   try {
@@ -133,7 +133,7 @@ async function hashFor(
 async function withHistory(
   id: string | undefined,
   reading: Reading,
-  options: RecognizeOptions,
+  options: RecognizePixelsOptions,
 ): Promise<RecognitionOutcome> {
   const { backend, ...result } = reading.result;
   const version = getEngineState().modelVersion;
@@ -190,7 +190,10 @@ function shown(outcome: RecognitionOutcome, reading: Reading): ShownOutcome {
 }
 
 /** Reads an image file (decoded in the worker at the working size) and keeps it in the history. */
-export async function recognizeFile(file: Blob, options: RecognizeOptions): Promise<ShownOutcome> {
+export async function recognizeFile(
+  file: Blob,
+  options: RecognizePixelsOptions,
+): Promise<ShownOutcome> {
   const [reading, id] = await Promise.all([
     send<Reading>({ type: "readFile", file }),
     hashFor(() => file.arrayBuffer(), options),
@@ -201,7 +204,7 @@ export async function recognizeFile(file: Blob, options: RecognizeOptions): Prom
 /** Reads RGBA pixels (a drawing), keeping them in the history unless `history` is false. */
 export async function recognizePixels(
   pixels: ImageData,
-  options: RecognizeOptions,
+  options: RecognizePixelsOptions,
 ): Promise<RecognitionOutcome> {
   const keep = options.history !== false;
   // The hash first: the pixels are handed to the worker (transferred) afterwards.
@@ -219,7 +222,10 @@ export function readFrame(frame: ImageBitmap, frameId: number): Promise<Reading>
 }
 
 /** A camera frame read moments ago, with its reading, kept in the history (a capture). */
-export async function keepFrame(frameId: number, options: RecognizeOptions): Promise<ShownOutcome> {
+export async function keepFrame(
+  frameId: number,
+  options: RecognizePixelsOptions,
+): Promise<ShownOutcome> {
   const reading = await send<Reading>({ type: "keepFrame", frameId });
   const id = reading.pixels
     ? await hashFor(() => Promise.resolve(reading.pixels!.data), options)

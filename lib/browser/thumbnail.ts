@@ -4,7 +4,8 @@
  * image, in which a photographed number stays readable when the entry is
  * reopened, that is also the result card's preview.
  */
-import { canvas2d, fitWithin } from "./image_input.ts";
+import { canvas2d } from "./image_input.ts";
+import { fitWithin } from "../core/fit_within.ts";
 
 /** Longer side of a thumbnail, in pixels. */
 export const THUMB_SIDE = 96;

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { encodeIdx, IdxError, pairImagesLabels, parseIdx } from "./idx.ts";
-import { gunzip, loadMnistSplit, parseIdxMaybeGzip } from "../../training/mnist_files.ts";
-import { mnistDir } from "../../tests/mnist_dir.ts";
+import {
+  gunzip,
+  loadMnistSplit,
+  locateMnist,
+  parseIdxMaybeGzip,
+} from "../../training/mnist_files.ts";
 
 function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const s = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -68,7 +72,7 @@ Deno.test("idx - reads gzip-compressed files and reports corrupt gzip clearly", 
 });
 
 Deno.test("idx - loads the real MNIST test split", async () => {
-  const test = await loadMnistSplit(mnistDir(), "test");
+  const test = await loadMnistSplit(await locateMnist(), "test");
   assert.equal(test.count, 10000);
   assert.equal(test.rows, 28);
   assert.equal(test.cols, 28);

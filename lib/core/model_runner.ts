@@ -401,45 +401,40 @@ export function modelFromArtifacts(json: ModelJson, weightData: ArrayBuffer): Di
   };
 }
 
-/** Where to read from: an http(s)/file URL, or (in Deno) a file path. */
+/** Where to read a model from: a URL, or an absolute file path (a relative one: lib/server/model_file.ts). */
 export type ModelSource = string | URL;
 
-function isUrl(s: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+/** The URL of a source; an absolute path becomes a file: URL (no runtime file API needed). */
+function sourceUrl(source: ModelSource): URL {
+  if (source instanceof URL) return source;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)) return new URL(source);
+  if (source.startsWith("/")) {
+    return new URL(`file://${source.split("/").map(encodeURIComponent).join("/")}`);
+  }
+  throw new ModelFormatError(`${source}: a relative model path must be resolved first (modelUrl)`);
 }
 
-async function readBytes(where: string | URL): Promise<ArrayBuffer> {
-  if (typeof where === "string" && !isUrl(where) && typeof Deno !== "undefined") {
-    const b = await Deno.readFile(where);
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
-  const res = await fetch(where);
-  if (!res.ok) throw new Error(`fetching ${where}: HTTP ${res.status}`);
+/** The bytes at a URL, by `fetch` (which reads file: URLs in Deno too). */
+async function fetchBytes(url: URL): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`fetching ${url}: HTTP ${res.status}`);
   return await res.arrayBuffer();
 }
 
 /**
- * Loads model.json from a URL (http(s), file:, or relative to the page in a
- * browser) or a file path (Deno), then its weight shards, which are resolved
- * relative to model.json, and returns the runnable model.
+ * Loads model.json from a URL (http(s), file:, blob:…), then its weight
+ * shards, which are resolved relative to model.json, and returns the
+ * runnable model. File paths are the caller's business (lib/server/model_file.ts):
+ * this module stays free of any runtime's file APIs.
  */
-export async function loadModel(source: ModelSource): Promise<DigitModel> {
-  const json = JSON.parse(new TextDecoder().decode(await readBytes(source))) as ModelJson;
+export async function loadModel(from: ModelSource): Promise<DigitModel> {
+  const source = sourceUrl(from);
+  const json = JSON.parse(new TextDecoder().decode(await fetchBytes(source))) as ModelJson;
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new ModelFormatError(`${source} is not a tfjs layers model.json`);
   }
   const paths = json.weightsManifest.flatMap((g) => g.paths);
-  const src = String(source);
-  const shardOf = (p: string): string | URL => {
-    if (typeof source === "string" && !isUrl(source)) {
-      // A file path: shards sit beside model.json.
-      const cut = src.lastIndexOf("/");
-      return cut >= 0 ? `${src.slice(0, cut + 1)}${p}` : p;
-    }
-    const base = typeof location !== "undefined" ? new URL(src, location.href) : new URL(src);
-    return new URL(p, base);
-  };
-  const buffers = await Promise.all(paths.map((p) => readBytes(shardOf(p))));
+  const buffers = await Promise.all(paths.map((p) => fetchBytes(new URL(p, source))));
   const total = buffers.reduce((a, b) => a + b.byteLength, 0);
   const all = new Uint8Array(total);
   let o = 0;
@@ -565,7 +560,7 @@ export async function loadModelWithHead(
 ): Promise<{ model: DigitModel; head?: DigitModel }> {
   const model = await loadModel(source);
   try {
-    return { model, head: await loadModel(noDigitHeadSource(source)) };
+    return { model, head: await loadModel(new URL(NO_DIGIT_HEAD_FILE, sourceUrl(source))) };
   } catch (e) {
     if (e instanceof ModelFormatError) {
       model.dispose();

@@ -11,7 +11,9 @@ import {
   predictProbabilities,
 } from "./model_runner.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
-import { modelPath, rng } from "../../tests/recognition/helpers.ts";
+import { loadModelFile } from "../server/model_file.ts";
+import { modelPath } from "../../tests/recognition/helpers.ts";
+import { makeRng } from "./random.ts";
 
 await initInferenceBackend();
 
@@ -66,7 +68,7 @@ function everyLayerModel(): tfl.LayersModel {
   m.add(tfl.layers.dense({ units: 16, activation: "relu" }));
   m.add(tfl.layers.dense({ units: 10, activation: "softmax" }));
   // Randomise every weight, BatchNorm statistics included, so nothing is an identity.
-  const r = rng(7);
+  const r = makeRng(7);
   const names = m.weights.map((w) => w.originalName);
   m.setWeights(
     m.getWeights().map((w, k) => {
@@ -96,7 +98,7 @@ function gapModel(): tfl.LayersModel {
 }
 
 function randomBatch(n: number, seed: number): tf.Tensor4D {
-  const r = rng(seed);
+  const r = makeRng(seed);
   return tf.tensor4d(Float32Array.from({ length: n * 784 }, () => r()), [n, 28, 28, 1]);
 }
 
@@ -192,7 +194,7 @@ Deno.test("model_runner - loads model.json and shards from a path and a file URL
     const x = randomBatch(2, 3);
     const expected = reference.predict(x) as tf.Tensor;
     for (const source of [`${dir}/model.json`, new URL(`file://${dir}/model.json`)]) {
-      const runner = await loadModel(source);
+      const runner = await loadModelFile(source);
       const got = runner.predict(x);
       assert.ok(maxAbsDiff(got, expected) < 1e-5);
       got.dispose();
@@ -218,7 +220,7 @@ Deno.test("model_runner - refuses layer types it does not interpret", () => {
 
 Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => {
   const path = modelPath();
-  const runner = await loadModel(path);
+  const runner = await loadModelFile(path);
   const dir = path.slice(0, path.lastIndexOf("/"));
   const json = JSON.parse(await Deno.readTextFile(path));
   const shards = await Promise.all(
@@ -253,7 +255,7 @@ Deno.test("model_runner - equals tfjs-layers on the shipped model", async () => 
 Deno.test("model_runner - features are the final Dense layer's input: head(features) gives the model's output", async () => {
   const model = await loadModel(modelPath());
   const digits = Array.from({ length: 3 }, (_, i) => {
-    const r = rng(40 + i);
+    const r = makeRng(40 + i);
     return Float32Array.from({ length: 784 }, () => (r() < 0.2 ? r() : 0));
   });
   const x = tf.tensor4d(digits.flatMap((d) => [...d]), [3, 28, 28, 1]);

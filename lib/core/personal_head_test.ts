@@ -9,7 +9,8 @@ import {
 } from "./personal_head.ts";
 import { loadModel, predictProbabilities } from "./model_runner.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
-import { modelPath, rng } from "../../tests/recognition/helpers.ts";
+import { modelPath } from "../../tests/recognition/helpers.ts";
+import { makeRng } from "./random.ts";
 
 /** A head that reads class k from feature k (3 features, 3 classes). */
 const IDENTITY: DenseHead = {
@@ -66,7 +67,7 @@ Deno.test("personal head - refuses features of the wrong size", () => {
 Deno.test("personal head - withHead runs the shipped model with the given final layer", async () => {
   await initInferenceBackend();
   const model = await loadModel(modelPath());
-  const r = rng(3);
+  const r = makeRng(3);
   const digit = Float32Array.from({ length: 784 }, () => (r() < 0.2 ? r() : 0));
   // The shipped head itself gives the shipped output.
   const same = withHead(model, model.head!());

@@ -5,7 +5,7 @@
  * Pipeline (each stage in its own module):
  * 1. `toGrey`: luma with alpha composited, shrunk in the same pass so the
  *    image holds at most `workPixels` (0.3 MP) and its longer side is at
- *    most `workSize` (a 12 MP photo costs one sparse read of its bytes);
+ *    most `maxWorkSide` (a 12 MP photo costs one sparse read of its bytes);
  * 2. `inkMap`: polarity, background levelling (shadows, coloured paper),
  *    noise estimate; a blank or pure-noise image stops here with a reason;
  * 3. hysteresis threshold (strong ink seeds, faint ink connects), removal of
@@ -42,8 +42,8 @@ import { candidatePieces } from "./split_candidates.ts";
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
-  /** Longest side of the working image (default 1280). */
-  workSize?: number;
+  /** Longest side of the working image (default 1280); the result's `workSize` is its [w, h]. */
+  maxWorkSide?: number;
   /**
    * Pixels of the working image (default 640×480). An area budget rather
    * than a side: a wide photo of a long number keeps enough height per digit.
@@ -88,7 +88,7 @@ export interface PreprocessOptions {
 }
 
 const DEFAULTS: Required<PreprocessOptions> = {
-  workSize: 1280,
+  maxWorkSide: 1280,
   workPixels: 640 * 480,
   minContrast: 0.06,
   minSnr: 6,
@@ -106,7 +106,7 @@ const DEFAULTS: Required<PreprocessOptions> = {
 
 /**
  * The longer side preprocessing shrinks a `width`×`height` image to (never
- * enlarging): within `workSize`, and `workPixels` in area.
+ * enlarging): within `maxWorkSide`, and `workPixels` in area.
  */
 export function workingSide(
   width: number,
@@ -115,7 +115,7 @@ export function workingSide(
 ): number {
   const opt = { ...DEFAULTS, ...options };
   const byArea = Math.sqrt(opt.workPixels / (width * height));
-  return Math.min(opt.workSize, Math.max(width, height) * byArea);
+  return Math.min(opt.maxWorkSide, Math.max(width, height) * byArea);
 }
 
 /**

@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadModel } from "./model_runner.ts";
+import type { DigitModel } from "./model_runner.ts";
+import { loadModelFile } from "../server/model_file.ts";
 import { recognize } from "./recognize.ts";
 import { initInferenceBackend } from "../server/tf_backend.ts";
 import { decodeImage } from "../server/decode_image.ts";
 import type { RasterImage } from "./image_types.ts";
-import {
-  canvas,
-  mnistTestDigits,
-  modelPath,
-  photosDir,
-  toRgba,
-} from "../../tests/recognition/helpers.ts";
+import { canvas, mnistTestDigits, modelPath, toRgba } from "../../tests/recognition/helpers.ts";
+import { fixtureBytes, type FixtureName } from "../../tests/fixtures/photos.ts";
 
 await initInferenceBackend();
-const model = await loadModel(modelPath());
+const model = await loadModelFile(modelPath());
 
 /** Paints MNIST digits side by side on light paper as dark ink, 6× enlarged. */
 async function numberPage(count: number) {
@@ -44,7 +40,27 @@ Deno.test("recognize - reads a number written as MNIST digits, left to right", a
     assert.ok(Math.abs(p.confidence - Math.max(...p.probabilities)) < 1e-3);
     assert.equal(p.box.length, 4);
   }
-  assert.ok(r.timings.preprocessMs >= 0 && r.timings.modelMs >= 0);
+});
+
+Deno.test("recognize - timings put the model's time in modelMs and none there when no model ran", async () => {
+  const page = await numberPage(1);
+  // The shipped model made 30 ms slower: that time must show up as model time.
+  const slow: DigitModel = {
+    ...model,
+    predict(x: tf.Tensor): tf.Tensor {
+      const end = performance.now() + 30;
+      while (performance.now() < end) { /* busy: recognize is synchronous */ }
+      return model.predict(x);
+    },
+  };
+  const r = recognize(slow, page);
+  assert.equal(r.digits, "7");
+  assert.ok(r.timings.modelMs >= 30, `modelMs ${r.timings.modelMs}`);
+  assert.ok(r.timings.preprocessMs > 0 && Number.isFinite(r.timings.preprocessMs));
+  // A blank image stops in preprocessing: the model is never asked.
+  const blank = recognize(slow, toRgba(canvas(320, 240, 0.95)));
+  assert.equal(blank.timings.modelMs, 0);
+  assert.ok(blank.timings.preprocessMs > 0);
 });
 
 Deno.test("recognize - says no digit instead of guessing on a blank image", () => {
@@ -69,17 +85,10 @@ Deno.test("recognize - leaks no tensors over 100 predictions", async () => {
   assert.equal(tf.memory().numTensors, before);
 });
 
-Deno.test("recognize - reads a number from real phone photos put side by side", async () => {
-  // Four photos of single digits (thin blue pen on grey paper) → one 2072×518 picture of "1930".
-  const files = [
-    "abhighule_002.jpg",
-    "abhighule_010.jpg",
-    "abhighule_004.jpg",
-    "abhighule_001.jpg",
-  ];
-  const photos = await Promise.all(
-    files.map(async (f) => decodeImage(await Deno.readFile(`${photosDir()}/abhighule/${f}`))),
-  );
+Deno.test("recognize - reads a number from phone photos put side by side", async () => {
+  // Four photo-like single digits (blue pen on paper, JPEG) → one 2072×518 picture of "1930".
+  const files: FixtureName[] = ["phone_1.jpg", "phone_9.jpg", "phone_3.jpg", "phone_0.jpg"];
+  const photos = await Promise.all(files.map(async (f) => decodeImage(await fixtureBytes(f))));
   const h = Math.min(...photos.map((p) => p.height));
   const w = photos.reduce((a, p) => a + p.width, 0);
   const data = new Uint8Array(w * h * 4);

@@ -3,7 +3,7 @@
  * answers by itself (404 for an unknown path, 405 for a wrong method, its
  * HTML 500 page), so API clients only ever parse `{ "error": {…} }`.
  */
-import type { FreshContext } from "../../framework/types.ts";
+import type { Middleware } from "./middleware_context.ts";
 import { jsonError } from "./api_error.ts";
 
 /** URL prefix of the API. */
@@ -19,7 +19,7 @@ const MESSAGES: Record<number, [string, string]> = {
 };
 
 /** Replaces a non-JSON error response under `/api/` with the JSON error for its status. */
-export function apiJsonErrors(): (ctx: FreshContext) => Promise<Response> {
+export function apiJsonErrors(): Middleware {
   return async (ctx) => {
     const res = await ctx.next();
     if (!ctx.url.pathname.startsWith(API_PREFIX) || res.status < 400) return res;

@@ -21,9 +21,7 @@ import omggif from "omggif";
 import decode_bmp_lib from "decode-bmp";
 import type { RgbaImage } from "../core/image_types.ts";
 import { minimumScanBytes, readJpegFrame } from "./jpeg_frame.ts";
-
-/** Image formats this module decodes. */
-export type ImageFormat = "png" | "jpeg" | "webp" | "gif" | "bmp";
+import { type ImageFormat, isUnsupportedFormat, sniffImageFormat } from "../core/image_format.ts";
 
 /** Why an image could not be read. */
 export type ImageDecodeErrorCode =
@@ -82,45 +80,6 @@ export interface ScaledImage {
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /**
- * Guesses the format from the first bytes. Returns "svg" for SVG/XML text
- * (never rasterised here: it is a script-capable document, not a photo),
- * "heic", "avif" or "tiff" for formats recognised but not supported, and null
- * for anything else.
- */
-export function sniffImageFormat(
-  bytes: Uint8Array,
-): ImageFormat | "svg" | "heic" | "avif" | "tiff" | null {
-  const b = bytes;
-  const at = (i: number, s: string) => {
-    for (let k = 0; k < s.length; k++) if (b[i + k] !== s.charCodeAt(k)) return false;
-    return true;
-  };
-  if (b.length >= 8 && b[0] === 0x89 && at(1, "PNG\r\n\x1a\n")) return "png";
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
-  if (at(0, "GIF87a") || at(0, "GIF89a")) return "gif";
-  if (b.length >= 12 && at(0, "RIFF") && at(8, "WEBP")) return "webp";
-  if (b.length >= 26 && at(0, "BM")) return "bmp";
-  if (at(0, "II*\0") || at(0, "MM\0*")) return "tiff";
-  if (b.length >= 12 && at(4, "ftyp")) {
-    const brand = String.fromCharCode(b[8], b[9], b[10], b[11]);
-    if (brand.startsWith("avi")) return "avif";
-    if (/^(hei|hev|mif|msf)/.test(brand)) return "heic";
-  }
-  if (looksLikeSvg(b)) return "svg";
-  return null;
-}
-
-function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = new TextDecoder("utf-8", { fatal: false })
-    .decode(bytes.subarray(0, 1024))
-    .replace(/^\uFEFF/, "")
-    .trimStart()
-    .toLowerCase();
-  return (head.startsWith("<?xml") || head.startsWith("<svg") || head.startsWith("<!doctype svg") ||
-    head.startsWith("<!--")) && head.includes("<svg");
-}
-
-/**
  * Reads format, dimensions and orientation from the header only, allocating
  * nothing proportional to the pixel count. Throws `ImageDecodeError` for
  * empty input, non-images, SVG, unsupported formats and unreadable headers.
@@ -134,7 +93,7 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo {
       "SVG drawings are not accepted: upload a photo or a PNG/JPEG/WebP/GIF/BMP image.",
     );
   }
-  if (format === "heic" || format === "avif" || format === "tiff") {
+  if (isUnsupportedFormat(format)) {
     throw new ImageDecodeError(
       "unsupported_format",
       `${format.toUpperCase()} images are not supported: use PNG, JPEG, WebP, GIF or BMP.`,

@@ -8,7 +8,6 @@ import {
   decodeImageScaled,
   ImageDecodeError,
   readImageInfo,
-  sniffImageFormat,
 } from "./decode_image.ts";
 import type { RgbaImage } from "../core/image_types.ts";
 import { bmpBytes, pngChunk, WEBP_LOSSLESS, WEBP_LOSSY } from "../../tests/api/test_images.ts";
@@ -247,17 +246,6 @@ Deno.test("decodeImage - decodes GIF, BMP and WebP (lossless and lossy)", async 
   const lossy = await decodeImage(WEBP_LOSSY);
   assert.deepEqual([lossy.width, lossy.height], [16, 12]);
   assert.ok(meanDiff(lossy.data, p.data) < 12);
-});
-
-Deno.test("decodeImage - sniffs formats from bytes, not names", () => {
-  assert.equal(sniffImageFormat(WEBP_LOSSLESS), "webp");
-  assert.equal(
-    sniffImageFormat(new TextEncoder().encode("<?xml version='1.0'?>\n<svg></svg>")),
-    "svg",
-  );
-  assert.equal(sniffImageFormat(new TextEncoder().encode("hello")), null);
-  const heic = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode("ftypheic"), 0, 0, 0, 0]);
-  assert.equal(sniffImageFormat(heic), "heic");
 });
 
 Deno.test("decodeImage - refuses empty input, text, SVG and HEIC with typed errors", async () => {

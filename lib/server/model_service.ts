@@ -7,14 +7,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, loadModelWithHead } from "../core/model_runner.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "./model_file.ts";
 import { classifyDigits } from "../core/recognize.ts";
 import { initInferenceBackend } from "./tf_backend.ts";
 import type { PreprocessResult, RecognitionResult } from "../core/image_types.ts";
 import { ApiError } from "./api_error.ts";
-
-/** The shipped model, found relative to this file so any working directory works. */
-export const DEFAULT_MODEL_PATH =
-  new URL("../../static/model/model.json", import.meta.url).pathname;
 
 /** Where the model stands. */
 export type ModelState = "idle" | "loading" | "ready" | "failed";
@@ -109,7 +106,7 @@ export class ModelService {
         const load = (async () => {
           this.#backend = await initInferenceBackend(this.preferredBackend);
           // The no-digit head beside model.json, when there is one (lib/core/no_digit.ts).
-          return await loadModelWithHead(this.modelPath);
+          return await loadModelWithHead(modelUrl(this.modelPath));
         })();
         const { model, head } = await Promise.race([load, timeout]);
         this.#model = model;

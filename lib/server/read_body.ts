@@ -7,6 +7,7 @@
 import { ApiError } from "./api_error.ts";
 import type { ByteBudget } from "./byte_budget.ts";
 import { startDeadline } from "./deadline.ts";
+import { formatBytes } from "../core/format.ts";
 
 /** Bounds for {@link readBodyCapped}. */
 export interface ReadBodyOptions {
@@ -20,13 +21,6 @@ export interface ReadBodyOptions {
    * once done with it; on failure nothing stays reserved.
    */
   budget?: ByteBudget;
-}
-
-/** Formats a byte count for messages, e.g. "10 MB". */
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
-  return `${n} bytes`;
 }
 
 function tooLarge(maxBytes: number): ApiError {

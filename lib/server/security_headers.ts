@@ -2,7 +2,7 @@
  * Security headers on every response, pages, static files and API alike, as
  * a `before` middleware of createApp (it runs ahead of the static files).
  */
-import type { FreshContext } from "../../framework/types.ts";
+import type { Middleware } from "./middleware_context.ts";
 
 /**
  * The Content-Security-Policy. Why each source is there:
@@ -68,6 +68,6 @@ function applyHeaders(headers: Headers) {
 }
 
 /** Middleware that adds {@link SECURITY_HEADERS} to whatever the rest of the app answers. */
-export function securityHeaders(): (ctx: FreshContext) => Promise<Response> {
+export function securityHeaders(): Middleware {
   return async (ctx) => withSecurityHeaders(await ctx.next());
 }

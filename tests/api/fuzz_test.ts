@@ -11,7 +11,8 @@ import { createApp } from "../../framework/server.ts";
 import { appMiddleware } from "../../lib/server/middleware.ts";
 import { sharedModelService } from "../../lib/server/model_service.ts";
 import { sharedApiDeps } from "../../lib/server/predict_api.ts";
-import { modelPath, rng } from "../recognition/helpers.ts";
+import { modelPath } from "../recognition/helpers.ts";
+import { makeRng } from "../../lib/core/random.ts";
 import { loadModel } from "../../lib/core/model_runner.ts";
 import { recognize } from "../../lib/core/recognize.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
@@ -255,7 +256,7 @@ async function startApp() {
 
 Deno.test("fuzz - 2,000 mutated, truncated and random images get a 2xx or a JSON 4xx, never a 5xx", async () => {
   const { handler, service } = await startApp();
-  const rand = rng(SEED);
+  const rand = makeRng(SEED);
   const seeds = seedImages(rand);
   const tensorsBefore = service.numTensors();
   const tally = new Map<string, number>();
@@ -307,7 +308,7 @@ Deno.test("fuzz - photos of objects and textures (noise, blobs, wood grain, bold
   // decode, and what is checked here is recognition itself.
   await initInferenceBackend();
   const model = await loadModel(modelPath());
-  const rand = rng(SEED + 1);
+  const rand = makeRng(SEED + 1);
   // Phone-photo sizes, the 960×640 of the apple photo that once answered 500
   // among them.
   const sizes: [number, number][] = [[960, 640], [480, 640], [1600, 1200]];

@@ -1,14 +1,15 @@
 /** Browser end to end: the live camera, fed by Chromium's fake capture device. */
 import assert from "node:assert/strict";
 import { photoToY4m } from "../fixtures/camera/y4m.ts";
-import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { fixtureBytes } from "../fixtures/photos.ts";
+import { settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 Deno.test("recognizer - the fake camera shows a 3: the viewfinder reads it live, offers it once steady, and capture keeps that frame and reading", async () => {
   const dir = await Deno.makeTempDir({ prefix: "rz_camera_" });
   const video = `${dir}/digit.y4m`;
   await Deno.writeFile(
     video,
-    await photoToY4m(await Deno.readFile(photo("sourav/sourav_004.jpg"))),
+    await photoToY4m(await fixtureBytes("phone_3.jpg")),
   );
   try {
     await withRecognizer(async ({ page }) => {

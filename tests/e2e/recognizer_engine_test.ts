@@ -1,6 +1,7 @@
 /** Browser end to end: the backend choice, tensor hygiene and run-time fallback. */
 import assert from "node:assert/strict";
-import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { fixturePath } from "../fixtures/photos.ts";
+import { settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 Deno.test("recognizer - on a headless machine without a GPU the backend is wasm", async () => {
   await withRecognizer(async ({ page }) => {
@@ -45,7 +46,7 @@ Deno.test("recognizer - when the backend breaks, the next one reads the same ima
       // deno-lint-ignore no-explicit-any
       return (globalThis as any).digitRecognizer.simulateBackendLoss();
     });
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     const [result] = await settledResults(page, 1);
     assert.equal(result.state, "done");
     assert.equal(result.digit, "3");
@@ -63,7 +64,7 @@ Deno.test("recognizer - when the model cannot be downloaded, the page says so an
   await withRecognizer(async ({ page }) => {
     assert.match(await page.locator(".rz [role=alert]").innerText(), /could not start/i);
     assert.match(await page.locator("[data-testid=engine-status]").innerText(), /unavailable/i);
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     const [result] = await settledResults(page, 1);
     assert.equal(result.state, "error");
     assert.match(result.text, /could not start/i);

@@ -5,34 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { build } from "../../framework/build.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
-import { photosDir } from "../recognition/helpers.ts";
-
-/** The repository root. */
-export const ROOT = new URL("../../", import.meta.url).pathname;
-
-export { photosDir };
-
-/** Absolute path of one photo, e.g. photo("sourav/sourav_004.jpg"). */
-export function photo(relative: string): string {
-  const path = `${photosDir()}/${relative}`;
-  try {
-    Deno.statSync(path);
-  } catch {
-    throw new Error(`${path} is missing: set PHOTOS_DIR to the folder with labels.csv`);
-  }
-  return path;
-}
-
-let built: Promise<unknown> | undefined;
-
-/** The app's production build, once per test process. */
-export function buildOnce(): Promise<unknown> {
-  built ??= build({ root: ROOT });
-  return built;
-}
 
 /** A running app with a browser and a page on the home page, engine ready. */
 export interface RecognizerSession {

@@ -6,15 +6,13 @@
  * these layers.
  */
 import assert from "node:assert/strict";
+import { makeRng } from "../../lib/core/random.ts";
 import { withRecognizer } from "./recognizer_helpers.ts";
 
-/** A deterministic pseudo-random generator in [-1, 1). */
+/** Seeded random numbers in [-1, 1). */
 function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
+  const random = makeRng(seed);
+  return () => 2 * random() - 1;
 }
 
 interface Layer {

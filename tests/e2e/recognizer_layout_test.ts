@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { drawSeven, photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { fixturePath } from "../fixtures/photos.ts";
+import { drawSeven, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -20,7 +21,7 @@ async function onScreen(page: Page, selector: string): Promise<boolean> {
 Deno.test("recognizer - on a phone, the reading of an upload is on screen without scrolling", async () => {
   await withRecognizer(async ({ page }) => {
     await page.emulateMedia({ reducedMotion: "reduce" });
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     await settledResults(page, 1);
     await page.waitForFunction(
       () => {
@@ -49,7 +50,7 @@ Deno.test("recognizer - on a phone, the live reading shows beside the pad while 
 
 Deno.test("recognizer - a long session renders only the newest cards, in the order chosen", async () => {
   await withRecognizer(async ({ page }) => {
-    const file = photo("sourav/sourav_002.jpg"); // A "1".
+    const file = await fixturePath("phone_1.jpg"); // A "1".
     const total = 45;
     // The same photo over and over: after the first, each comes back from the history.
     await page.setInputFiles("[data-testid=file-input]", Array(total).fill(file));

@@ -3,19 +3,21 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import jpeg from "jpeg-js";
 import { decodeImage } from "../../lib/server/decode_image.ts";
-import { loadModel } from "../../lib/core/model_runner.ts";
+import { loadModelFile } from "../../lib/server/model_file.ts";
 import { recognize } from "../../lib/core/recognize.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
 import { modelPath } from "../recognition/helpers.ts";
-import { photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { TIFF_BYTES } from "../api/test_images.ts";
+import { fixtureBytes, type FixtureName, fixturePath } from "../fixtures/photos.ts";
+import { settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 /**
  * A JPEG stored turned a quarter left, with EXIF orientation 6 ("rotate 90°
  * clockwise to show"), as phones write portrait photos: rows `top`..`top+rows`
- * of `file`.
+ * of the fixture `file`.
  */
-async function rotatedJpeg(file: string, top: number, rows: number): Promise<Uint8Array> {
-  const src = await decodeImage(await Deno.readFile(file));
+async function rotatedJpeg(file: FixtureName, top: number, rows: number): Promise<Uint8Array> {
+  const src = await decodeImage(await fixtureBytes(file));
   const w = src.width, h = rows;
   const stored = new Uint8Array(w * h * 4); // h wide, w tall.
   for (let y = 0; y < h; y++) {
@@ -59,8 +61,8 @@ async function rotatedJpeg(file: string, top: number, rows: number): Promise<Uin
 
 Deno.test("recognizer - an uploaded phone photo is read as its digit, with what the model saw and ten bars", async () => {
   await withRecognizer(async ({ page }) => {
-    // A 2014×2097 phone photo of a "3" (the current model: 95 %).
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    // A 1600×1680 photo-like "3" (blue pen on paper, JPEG).
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     const [result] = await settledResults(page, 1);
     assert.equal(result.state, "done");
     assert.equal(result.digit, "3");
@@ -76,8 +78,8 @@ Deno.test("recognizer - an uploaded phone photo is read as its digit, with what 
 });
 
 Deno.test("recognizer - a photo stored sideways with EXIF orientation 6 is turned upright before reading", async () => {
-  // abhighule_008 is a 518×518 photo of a 7; rows 40–439 keep the whole digit.
-  const bytes = await rotatedJpeg(photo("abhighule/abhighule_008.jpg"), 40, 400);
+  // phone_7 is a 518×518 photo of a 7; rows 100–499 keep the whole digit.
+  const bytes = await rotatedJpeg("phone_7.jpg", 100, 400);
   await withRecognizer(async ({ page }) => {
     const size = await page.evaluate(async (data) => {
       const blob = new Blob([new Uint8Array(data)], { type: "image/jpeg" });
@@ -99,14 +101,17 @@ Deno.test("recognizer - a photo stored sideways with EXIF orientation 6 is turne
 
 Deno.test("recognizer - five photos uploaded at once give five results", async () => {
   await withRecognizer(async ({ page }) => {
-    const files = [
-      ["sourav/sourav_001.jpg", "0"],
-      ["sourav/sourav_002.jpg", "1"],
-      ["abhighule/abhighule_004.jpg", "3"],
-      ["sourav/sourav_008.jpg", "7"],
-      ["shrsai/shrsai_005.jpg", "4"],
+    const files: [FixtureName, string][] = [
+      ["phone_0.jpg", "0"],
+      ["phone_1.jpg", "1"],
+      ["phone_3.jpg", "3"],
+      ["phone_7.jpg", "7"],
+      ["phone_4.jpg", "4"],
     ];
-    await page.setInputFiles("[data-testid=file-input]", files.map(([f]) => photo(f)));
+    await page.setInputFiles(
+      "[data-testid=file-input]",
+      await Promise.all(files.map(([f]) => fixturePath(f))),
+    );
     const results = await settledResults(page, 5);
     assert.equal(results.length, 5);
     assert.ok(results.every((r) => r.state === "done"), JSON.stringify(results));
@@ -116,20 +121,20 @@ Deno.test("recognizer - five photos uploaded at once give five results", async (
 });
 
 Deno.test("recognizer - tiny frame-filling scans are read at several widths, as the CLI reads them", async () => {
-  // Semeion scans (16×16, each digit stretched to the frame) get narrower readings whose
+  // Semeion-like scans (16×16, each digit stretched to the frame) get narrower readings whose
   // probabilities are averaged; the page must feed the model all of them, in order.
-  const files = ["semeion/semeion_076.png", "semeion/semeion_001.png", "semeion/semeion_016.png"];
+  const files: FixtureName[] = ["scan_1.png", "scan_0.png", "scan_7.png"];
   await initInferenceBackend();
-  const model = await loadModel(modelPath());
+  const model = await loadModelFile(modelPath());
   const expected: { digit: string; confidence: number }[] = [];
   for (const f of files) {
-    const r = recognize(model, await decodeImage(await Deno.readFile(photo(f))));
+    const r = recognize(model, await decodeImage(await fixtureBytes(f)));
     expected.push({ digit: r.digits, confidence: r.predictions[0].confidence });
   }
   model.dispose();
   assert.deepEqual(expected.map((e) => e.digit), ["1", "0", "7"], "the CLI's own reading");
   await withRecognizer(async ({ page }) => {
-    await page.setInputFiles("[data-testid=file-input]", files.map(photo));
+    await page.setInputFiles("[data-testid=file-input]", await Promise.all(files.map(fixturePath)));
     const results = await settledResults(page, 3);
     results.forEach((r, i) => {
       assert.equal(r.state, "done", r.text);
@@ -145,12 +150,14 @@ Deno.test("recognizer - tiny frame-filling scans are read at several widths, as 
 
 Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and the page keeps working", async () => {
   await withRecognizer(async ({ page }) => {
-    const png = await Deno.readFile(photo("dfak0/dfak0_001.png"));
+    const png = await fixtureBytes("drawn_0.png");
     await page.setInputFiles("[data-testid=file-input]", [
       { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") },
       // The PNG signature and header survive; the pixel data is cut off.
       { name: "broken.png", mimeType: "image/png", buffer: Buffer.from(png.slice(0, 200)) },
       { name: "empty.png", mimeType: "image/png", buffer: Buffer.alloc(0) },
+      // Recognised, not supported: the page says what the API says (unsupported_format).
+      { name: "scan.tiff", mimeType: "image/tiff", buffer: Buffer.from(TIFF_BYTES) },
     ]);
     // Over the 40 MB limit, refused before it is read (made in the page: no 41 MB over CDP).
     await page.evaluate(() => {
@@ -162,25 +169,27 @@ Deno.test("recognizer - a non-image and a corrupt PNG get a clear message and th
       input.files = data.files;
       input.dispatchEvent(new Event("change", { bubbles: true }));
     });
-    const bad = await settledResults(page, 4);
+    const bad = await settledResults(page, 5);
     assert.ok(bad.every((r) => r.state === "error"), JSON.stringify(bad));
     const byName = (name: string) => bad.find((r) => r.text.includes(name))!.text;
     assert.match(byName("notes.txt"), /not an image/i);
     assert.match(byName("broken.png"), /damaged or incomplete/i);
     assert.match(byName("empty.png"), /empty/i);
+    assert.match(byName("scan.tiff"), /TIFF images are not supported/);
+    assert.doesNotMatch(byName("scan.tiff"), /not an image/i);
     assert.match(byName("huge.jpg"), /too large/i);
 
     // The page still works: a good photo after the bad ones is read.
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
-    const all = await settledResults(page, 5);
-    assert.equal(all[4].state, "done"); // Listed in the order chosen: the good photo last.
-    assert.equal(all[4].digit, "3");
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3.jpg"));
+    const all = await settledResults(page, 6);
+    assert.equal(all[5].state, "done"); // Listed in the order chosen: the good photo last.
+    assert.equal(all[5].digit, "3");
   });
 });
 
 Deno.test("recognizer - an image pasted from the clipboard and one dropped on the page are read", async () => {
-  const pasted = [...await Deno.readFile(photo("dfak0/dfak0_001.png"))]; // a drawn 0
-  const dropped = [...await Deno.readFile(photo("dfak0/dfak0_004.png"))]; // a drawn 3
+  const pasted = [...await fixtureBytes("drawn_0.png")]; // a drawn 0
+  const dropped = [...await fixtureBytes("drawn_3.png")]; // a drawn 3
   await withRecognizer(async ({ page }) => {
     await page.evaluate((bytes) => {
       const data = new DataTransfer();

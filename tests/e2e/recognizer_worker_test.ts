@@ -4,7 +4,8 @@
  * the same results.
  */
 import assert from "node:assert/strict";
-import { drawSeven, photo, settledResults, withRecognizer } from "./recognizer_helpers.ts";
+import { fixturePath } from "../fixtures/photos.ts";
+import { drawSeven, settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
 const threadOf = (page: import("playwright-core").Page) =>
   // deno-lint-ignore no-explicit-any
@@ -14,7 +15,7 @@ Deno.test("recognizer - decoding, preprocessing and the model run in the recogni
   await withRecognizer(async ({ page }) => {
     assert.equal(await threadOf(page), "worker");
     assert.equal(page.workers().length, 1, "one recognition worker");
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     const [result] = await settledResults(page, 1);
     assert.equal(result.digit, "3");
     // The page never loaded the model runner: tfjs lives in the worker only.
@@ -29,7 +30,7 @@ Deno.test("recognizer - without module workers or OffscreenCanvas the page reads
   await withRecognizer(async ({ page }) => {
     assert.equal(await threadOf(page), "page");
     assert.equal(page.workers().length, 0, "no worker started");
-    await page.setInputFiles("[data-testid=file-input]", photo("sourav/sourav_004.jpg"));
+    await page.setInputFiles("[data-testid=file-input]", await fixturePath("phone_3_large.jpg"));
     const [result] = await settledResults(page, 1);
     assert.equal(result.state, "done");
     assert.equal(result.digit, "3");

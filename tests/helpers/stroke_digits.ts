@@ -4,7 +4,6 @@
  * again. Used to simulate a writer with a style of their own.
  */
 import { encode } from "fast-png";
-export { rng } from "../recognition/helpers.ts";
 
 /** A stroke: points in a 0–100 box, joined by straight segments. */
 export type Strokes = [number, number][][];

@@ -5,21 +5,10 @@
  * page_modules.ts; CSP is bypassed for that injected script only).
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { build } from "../../framework/build.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { pageModulesScript } from "./page_modules.ts";
-
-/** The repository root. */
-export const ROOT = new URL("../../", import.meta.url).pathname;
-
-let built: Promise<unknown> | undefined;
-
-/** The app's production build, once per test process. */
-export function buildOnce(): Promise<unknown> {
-  built ??= build({ root: ROOT });
-  return built;
-}
 
 /** What a PWA test gets. */
 export interface AppSession {

@@ -176,7 +176,7 @@ Deno.test("history - search by reading, undo a delete, a whole number for a no-d
       { digits: "1", time: Date.now() - 1000 },
       { digits: "", confidence: 0, time: Date.now() - 2000 },
     ]);
-    assert.match(await page.textContent(".history-summary") ?? "", /3 recognitions.*\(\d+ KB\)/);
+    assert.match(await page.textContent(".history-summary") ?? "", /3 recognitions.*\([\d.]+ KB\)/);
 
     await page.fill("#history-search", "47");
     await page.waitForFunction(() => document.querySelectorAll(".history-item").length === 1);

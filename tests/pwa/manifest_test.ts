@@ -5,7 +5,8 @@ import { startTestServer } from "../helpers/server.ts";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../ensure_browser.ts";
 import { CHROMIUM_ARGS } from "../helpers/browser.ts";
-import { buildOnce, ROOT, waitForServiceWorker } from "./helpers.ts";
+import { waitForServiceWorker } from "./helpers.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 
 interface Icon {
   src: string;

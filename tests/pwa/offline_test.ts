@@ -1,6 +1,7 @@
 /** Offline: the service worker precaches what the app needs and serves it with the network off. */
 import assert from "node:assert/strict";
-import { cachedUrls, precachedUrls, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
+import { cachedUrls, precachedUrls, waitForServiceWorker, withApp } from "./helpers.ts";
+import { ROOT } from "../helpers/build.ts";
 import { addEntriesInPage } from "./page_modules.ts";
 import { walkFiles } from "../../framework/static_files.ts";
 

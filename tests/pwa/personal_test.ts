@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
 import { digitPng, withApp } from "./helpers.ts";
-import { BOXY_EIGHT, rng, strokesPng } from "../helpers/stroke_digits.ts";
+import { BOXY_EIGHT, strokesPng } from "../helpers/stroke_digits.ts";
+import { makeRng } from "../../lib/core/random.ts";
 
 async function upload(page: Page, png: Uint8Array, name: string): Promise<void> {
   await page.waitForSelector("html[data-frsh-ready]");
@@ -83,7 +84,7 @@ Deno.test("result card - one tap confirms a reading; No digit is a correction to
 Deno.test("personal model - learns a writer's boxy 8s from their corrections, and forgets them on reset", async () => {
   await withApp(async ({ page, server, errors }) => {
     await page.goto(server.url + "/");
-    const random = rng(5);
+    const random = makeRng(5);
     const pngs = Array.from({ length: 13 }, () => strokesPng(BOXY_EIGHT, random));
     const probe = pngs.pop()!;
     const panel = page.getByTestId("personal-model");

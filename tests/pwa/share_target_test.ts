@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { startTestServer } from "../helpers/server.ts";
-import { buildOnce, digitPng, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
+import { digitPng, waitForServiceWorker, withApp } from "./helpers.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 
 const PNG = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]);
 
@@ -93,52 +94,39 @@ Deno.test("share target - the service worker takes the POST itself, offline too,
   });
 });
 
-// The recognizer picks shared images up by calling takeSharedImages() (lib/browser/share_inbox.ts).
-const recognizerTakesShares = (() => {
-  try {
-    return Deno.readTextFileSync(ROOT + "islands/Recognizer.tsx").includes("takeSharedImages");
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test({
-  name: "share target - a photo shared to the app opens the home page and is recognised",
-  ignore: !recognizerTakesShares,
-  fn: async () => {
-    await withApp(async ({ page, server, errors }) => {
-      await page.goto(server.url + "/about");
-      await waitForServiceWorker(page);
-      const png = await digitPng(page, "7");
-      // What the share sheet does: a multipart POST navigation to the manifest's action.
-      await page.evaluate(() => {
-        const form = document.createElement("form");
-        form.method = "post";
-        form.action = "/share-target";
-        form.enctype = "multipart/form-data";
-        form.innerHTML = '<input type="file" name="images">';
-        document.body.append(form);
-      });
-      await page.setInputFiles("form[action='/share-target'] input", {
-        name: "shared.png",
-        mimeType: "image/png",
-        buffer: Buffer.from(png),
-      });
-      await Promise.all([
-        page.waitForURL(/\/(\?.*)?$/),
-        page.evaluate(() =>
-          document.querySelector<HTMLFormElement>("form[action='/share-target']")!.submit()
-        ),
-      ]);
-      await page.waitForSelector("[data-state=done][data-digit]", { timeout: 60_000 });
-      assert.equal(await page.getAttribute("[data-state=done][data-digit]", "data-digit"), "7");
-      const sources = await page.evaluate(async () =>
-        // deno-lint-ignore no-explicit-any
-        (await (globalThis as any).pwaTest.listEntries()).map((e: any) => e.source)
-      );
-      assert.deepEqual(sources, ["share"]);
-      assert.doesNotMatch(page.url(), /shared=/, "a reload does not recognise it again");
-      assert.deepEqual(errors, []);
+Deno.test("share target - a photo shared to the app opens the home page and is recognised", async () => {
+  await withApp(async ({ page, server, errors }) => {
+    await page.goto(server.url + "/about");
+    await waitForServiceWorker(page);
+    const png = await digitPng(page, "7");
+    // What the share sheet does: a multipart POST navigation to the manifest's action.
+    await page.evaluate(() => {
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = "/share-target";
+      form.enctype = "multipart/form-data";
+      form.innerHTML = '<input type="file" name="images">';
+      document.body.append(form);
     });
-  },
+    await page.setInputFiles("form[action='/share-target'] input", {
+      name: "shared.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(png),
+    });
+    await Promise.all([
+      page.waitForURL(/\/(\?.*)?$/),
+      page.evaluate(() =>
+        document.querySelector<HTMLFormElement>("form[action='/share-target']")!.submit()
+      ),
+    ]);
+    await page.waitForSelector("[data-state=done][data-digit]", { timeout: 60_000 });
+    assert.equal(await page.getAttribute("[data-state=done][data-digit]", "data-digit"), "7");
+    const sources = await page.evaluate(async () =>
+      // deno-lint-ignore no-explicit-any
+      (await (globalThis as any).pwaTest.listEntries()).map((e: any) => e.source)
+    );
+    assert.deepEqual(sources, ["share"]);
+    assert.doesNotMatch(page.url(), /shared=/, "a reload does not recognise it again");
+    assert.deepEqual(errors, []);
+  });
 });

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { build } from "../../framework/build.ts";
 import { freePort } from "../helpers/server.ts";
-import { buildOnce, precachedUrls, ROOT, waitForServiceWorker, withApp } from "./helpers.ts";
+import { precachedUrls, waitForServiceWorker, withApp } from "./helpers.ts";
+import { buildOnce, ROOT } from "../helpers/build.ts";
 import { addEntriesInPage } from "./page_modules.ts";
 
 /** The app's server on a fixed port (the origin, hence the service worker, must stay the same). */

@@ -10,7 +10,8 @@ import {
   summariseNondigits,
   summariseNumbers,
 } from "../../cli/eval_photos.ts";
-import { modelPath, photosDir } from "./helpers.ts";
+import { fixturePath } from "../fixtures/photos.ts";
+import { evalPhotosJson } from "./helpers.ts";
 
 const row = (file: string, label: string, kind: string, predicted: string): EvalRow => ({
   file,
@@ -100,32 +101,19 @@ Deno.test("eval-photos - counts accuracy per kind and fills the confusion matrix
 });
 
 Deno.test("eval-photos - runs end to end on a small labelled folder", async () => {
-  const src = photosDir();
   const dir = await Deno.makeTempDir();
   try {
     await Deno.mkdir(`${dir}/p`);
-    await Deno.copyFile(`${src}/happy/happy_010.png`, `${dir}/p/a.png`);
-    await Deno.copyFile(`${src}/semeion/semeion_011.png`, `${dir}/p/b.png`);
+    await Deno.copyFile(await fixturePath("drawn_3.png"), `${dir}/p/a.png`);
+    await Deno.copyFile(await fixturePath("scan_1.png"), `${dir}/p/b.png`);
     await Deno.writeTextFile(
       `${dir}/labels.csv`,
       "file,label,kind\np/a.png,3,other\np/b.png,1,scan\np/missing.png,5,scan\n",
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../cli/eval_photos.ts", import.meta.url).pathname,
-        dir,
-        "--json",
-        "--model",
-        modelPath(),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    const report = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { code, report, stderr } = await evalPhotosJson(dir);
+    assert.equal(code, 0, stderr);
     assert.equal(report.summary.total, 3);
+    assert.equal(report.summary.correct, 2, "the drawn 3 and the scanned 1 are read");
     assert.equal(report.rows[2].correct, false);
     assert.match(report.rows[2].error, /No such file/i);
     assert.deepEqual(Object.keys(report.summary.per_kind).sort(), ["other", "scan"]);

@@ -14,7 +14,8 @@ import { preprocessImage } from "../../lib/core/preprocess.ts";
 import { maxFilter, minFilter } from "../../lib/core/mnist_frame.ts";
 import { decodeImage } from "../../lib/server/decode_image.ts";
 import * as reference from "../helpers/reference_stages.ts";
-import { canvas, digit, rng, toRgba } from "./helpers.ts";
+import { canvas, digit, toRgba } from "./helpers.ts";
+import { makeRng } from "../../lib/core/random.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PHOTOS = Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
@@ -53,7 +54,7 @@ function checkImage(image: RasterImage, what: string): void {
 
 /** A photo-like page: uneven light, paper grain, a few digits, optionally noisy or inverted. */
 function generatedPhoto(seed: number, width: number, height: number): RasterImage {
-  const random = rng(seed);
+  const random = makeRng(seed);
   const img = canvas(width, height, 0);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -90,7 +91,7 @@ Deno.test("fast stages - toGrey and inkMap match the reference on generated phot
 });
 
 Deno.test("fast stages - toGrey matches the reference for grey, grey+alpha, RGB and transparent RGBA", () => {
-  const random = rng(7);
+  const random = makeRng(7);
   for (const channels of [1, 2, 3, 4] as const) {
     for (const [w, h] of [[97, 61], [640, 480], [1500, 900]]) {
       const data = new Uint8Array(w * h * channels).map(() => Math.floor(random() * 256));
@@ -104,7 +105,7 @@ Deno.test("fast stages - toGrey matches the reference for grey, grey+alpha, RGB 
 });
 
 Deno.test("fast stages - maxFilter and minFilter match the reference for every radius", () => {
-  const random = rng(11);
+  const random = makeRng(11);
   for (const [w, h] of [[1, 1], [1, 9], [7, 1], [13, 29], [96, 96], [120, 80]]) {
     const img: GreyImage = {
       width: w,

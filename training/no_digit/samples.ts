@@ -5,7 +5,7 @@
  * drawn on paper alone or as numbers and read back through
  * `preprocessImage`); the rest are generated pictures (shapes.ts).
  */
-import type { Rng } from "../augment.ts";
+import type { Rng } from "../../lib/core/random.ts";
 import { augmentDigit } from "../augment.ts";
 import { scanLikeDigit } from "../scan_augment.ts";
 import { writingStyleVariant } from "../style_augment.ts";

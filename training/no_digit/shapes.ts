@@ -7,11 +7,11 @@
  * preprocessing cuts it into the shapes the head will meet.
  */
 import hershey from "hersheytext";
-import type { Rng } from "../augment.ts";
+import type { Rng } from "../../lib/core/random.ts";
 import type { RasterImage } from "../../lib/core/image_types.ts";
 
 /** A pen stroke: points in picture coordinates. */
-export type Stroke = [number, number][];
+type PenPath = [number, number][];
 
 /** The head's negative classes (lib/core/no_digit.ts SHAPE_CLASSES without "digit"). */
 export type NegativeClass = "writing" | "symbol" | "drawing";
@@ -31,12 +31,12 @@ const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng();
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 
 /** The strokes of `text` in a Hershey font, in font units (cap height ≈ 21), advancing in x. */
-export function textStrokes(text: string, font: string): { strokes: Stroke[]; width: number } {
+export function textStrokes(text: string, font: string): { strokes: PenPath[]; width: number } {
   const glyphs = hershey.renderTextArray(text, { font }) as { width: number; d: string }[];
-  const strokes: Stroke[] = [];
+  const strokes: PenPath[] = [];
   let x = 0;
   for (const g of glyphs ?? []) {
-    let cur: Stroke | null = null;
+    let cur: PenPath | null = null;
     for (const m of (g.d ?? "").matchAll(/([ML])|(-?[\d.]+),(-?[\d.]+)/g)) {
       if (m[1] === "M") {
         cur = [];
@@ -49,7 +49,7 @@ export function textStrokes(text: string, font: string): { strokes: Stroke[]; wi
 }
 
 /** A random affine "hand": rotation, shear, uneven scale, plus a wobble of each point. */
-function handJitter(strokes: Stroke[], rng: Rng, wobble: number): Stroke[] {
+function handJitter(strokes: PenPath[], rng: Rng, wobble: number): PenPath[] {
   const a = uniform(rng, -0.25, 0.25), sh = uniform(rng, -0.35, 0.35);
   const sx = uniform(rng, 0.8, 1.2), sy = uniform(rng, 0.8, 1.2);
   const cos = Math.cos(a), sin = Math.sin(a);
@@ -72,8 +72,8 @@ function circle(cx: number, cy: number, rx: number, ry: number, from = 0, to = 2
   });
 }
 
-function bezier(points: [number, number][], n = 40): Stroke {
-  const out: Stroke = [];
+function bezier(points: [number, number][], n = 40): PenPath {
+  const out: PenPath = [];
   for (let i = 0; i <= n; i++) {
     const t = i / n;
     let ps = points;
@@ -89,11 +89,11 @@ function bezier(points: [number, number][], n = 40): Stroke {
 }
 
 /** Symbols and marks in a unit box (0–20). */
-function symbolStrokes(rng: Rng): Stroke[] {
+function symbolStrokes(rng: Rng): PenPath[] {
   const r = rng();
-  const box: Stroke = [[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]];
-  const tick: Stroke = [[3, 11], [8, 17], [18, 2]];
-  const cross: Stroke[] = [[[2, 2], [18, 18]], [[18, 2], [2, 18]]];
+  const box: PenPath = [[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]];
+  const tick: PenPath = [[3, 11], [8, 17], [18, 2]];
+  const cross: PenPath[] = [[[2, 2], [18, 18]], [[18, 2], [2, 18]]];
   if (r < 0.12) return [[[0, 10], [20, 10]], [[10, 0], [10, 20]]]; // +
   if (r < 0.2) return [[[0, 10], [20, 10]]]; // −
   if (r < 0.3) return cross; // ×
@@ -101,7 +101,7 @@ function symbolStrokes(rng: Rng): Stroke[] {
   if (r < 0.44) return [[[0, 7], [20, 7]], [[0, 13], [20, 13]]]; // =
   if (r < 0.56) return [tick];
   if (r < 0.64) return [box];
-  if (r < 0.74) return [box, tick.map(([x, y]) => [x, y]) as Stroke];
+  if (r < 0.74) return [box, tick.map(([x, y]) => [x, y]) as PenPath];
   if (r < 0.8) return [box, ...cross];
   if (r < 0.86) return [[[0, 10], [20, 10]], [[13, 4], [20, 10], [13, 16]]]; // arrow
   const { strokes, width } = textStrokes(pick(rng, SYMBOL_CHARS), "futural");
@@ -109,7 +109,7 @@ function symbolStrokes(rng: Rng): Stroke[] {
 }
 
 /** Drawings in a unit box (0–20). */
-function drawingStrokes(rng: Rng): Stroke[] {
+function drawingStrokes(rng: Rng): PenPath[] {
   const r = rng();
   if (r < 0.2) { // smiley
     const face = circle(10, 10, 10, uniform(rng, 8, 10));
@@ -118,7 +118,7 @@ function drawingStrokes(rng: Rng): Stroke[] {
     return rng() < 0.8 ? [face, ...eyes, mouth] : [...eyes, mouth];
   }
   if (r < 0.3) { // star
-    const pts: Stroke = [];
+    const pts: PenPath = [];
     for (let i = 0; i <= 5; i++) {
       const t = -Math.PI / 2 + i * 4 * Math.PI / 5;
       pts.push([10 + 10 * Math.cos(t), 10 + 10 * Math.sin(t)]);
@@ -132,7 +132,7 @@ function drawingStrokes(rng: Rng): Stroke[] {
     ], [12, 20]]];
   }
   if (r < 0.5) { // spiral
-    const pts: Stroke = [];
+    const pts: PenPath = [];
     for (let t = 0; t < uniform(rng, 10, 18); t += 0.3) {
       pts.push([10 + 0.55 * t * Math.cos(t), 10 + 0.55 * t * Math.sin(t)]);
     }
@@ -145,7 +145,7 @@ function drawingStrokes(rng: Rng): Stroke[] {
     ]]];
   }
   if (r < 0.66) { // sun
-    const rays: Stroke[] = Array.from({ length: 8 }, (_, i) => {
+    const rays: PenPath[] = Array.from({ length: 8 }, (_, i) => {
       const t = i * Math.PI / 4;
       return [[10 + 6 * Math.cos(t), 10 + 6 * Math.sin(t)], [
         10 + 10 * Math.cos(t),
@@ -175,17 +175,17 @@ function drawingStrokes(rng: Rng): Stroke[] {
 export interface Scene {
   width: number;
   height: number;
-  strokes: Stroke[];
+  strokes: PenPath[];
   thickness: number;
 }
 
 /** Fits `strokes` (any units) into a box of height `h` at (x, y); returns the fitted width. */
 function place(
-  strokes: Stroke[],
+  strokes: PenPath[],
   x: number,
   y: number,
   h: number,
-): { strokes: Stroke[]; w: number } {
+): { strokes: PenPath[]; w: number } {
   const xs = strokes.flat().map((p) => p[0]), ys = strokes.flat().map((p) => p[1]);
   const x0 = Math.min(...xs), y0 = Math.min(...ys);
   const span = Math.max(Math.max(...ys) - y0, 1e-3);
@@ -201,7 +201,7 @@ export function negativeScene(cls: NegativeClass, rng: Rng): Scene {
   const h = uniform(rng, 40, 120);
   const thickness = Math.max(1.5, h * uniform(rng, 0.05, 0.14));
   const margin = h * uniform(rng, 0.3, 1);
-  let strokes: Stroke[];
+  let strokes: PenPath[];
   if (cls === "writing") {
     const n = rng() < 0.4 ? 1 : 2 + Math.floor(rng() * 6);
     const word = Array.from({ length: n }, () => pick(rng, LETTERS)).join("");

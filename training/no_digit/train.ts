@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend } from "../backend.ts";
-import { makeRng } from "../augment.ts";
+import { makeRng } from "../../lib/core/random.ts";
 import { loadMnistSplit, locateMnist } from "../mnist_files.ts";
 import { encodeModel } from "../model_io.ts";
 import { type DigitModel, inputBatch, loadModel } from "../../lib/core/model_runner.ts";

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "preact/hooks";
 const SIDE = 28;
 
 /** A 28×28 model input (white on black, 0..1) drawn to a small canvas, scaled up pixelated by CSS. */
-export function DigitCrop({ pixels, label }: { pixels: Float32Array; label: string }) {
+export function ModelInputCanvas({ pixels, label }: { pixels: Float32Array; label: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext("2d");

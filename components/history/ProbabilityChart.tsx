@@ -1,7 +1,7 @@
-import { percent } from "./format.ts";
+import { percent } from "../../lib/core/format.ts";
 
-/** Props of {@link ProbabilityBars}. */
-export interface ProbabilityBarsProps {
+/** Props of {@link ProbabilityChart}. */
+export interface ProbabilityChartProps {
   /** The ten probabilities of one digit. */
   probabilities: number[];
   /** Which digit this is, for the accessible name ("Digit 1 of 3"). */
@@ -9,7 +9,7 @@ export interface ProbabilityBarsProps {
 }
 
 /** The model's ten probabilities for one digit as a small bar chart, the winner highlighted. */
-export function ProbabilityBars({ probabilities, caption }: ProbabilityBarsProps) {
+export function ProbabilityChart({ probabilities, caption }: ProbabilityChartProps) {
   const best = probabilities.indexOf(Math.max(...probabilities));
   return (
     <figure class="prob-chart">
