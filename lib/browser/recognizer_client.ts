@@ -82,26 +82,9 @@ export function recognitionThread(): RecognitionThread | undefined {
   return thread;
 }
 
-/** True when this browser can run the recognition worker: module workers and OffscreenCanvas. */
+/** True when this browser has what the recognition worker needs: workers and OffscreenCanvas. */
 export function workerSupported(): boolean {
-  if (typeof Worker !== "function" || typeof OffscreenCanvas !== "function") return false;
-  // A browser without module workers never reads `type` from the options.
-  let module = false;
-  const probe = {
-    get type() {
-      module = true;
-      return "module" as const;
-    },
-  };
-  const url = URL.createObjectURL(new Blob([""], { type: "text/javascript" }));
-  try {
-    new Worker(url, probe).terminate();
-  } catch {
-    return false;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-  return module;
+  return typeof Worker === "function" && typeof OffscreenCanvas === "function";
 }
 
 function errorFrom({ name, message }: { name: string; message: string }): Error {
@@ -120,7 +103,27 @@ function useThePage(): void {
 }
 
 function startWorker(): void {
-  const w = new Worker(WORKER_URL, { type: "module", name: "recognition" });
+  // A browser without module workers never reads `type` from the options: it
+  // would run the bundle as a classic script, so recognise on the page. (A
+  // probe worker from a blob: URL would break the page's CSP, worker-src 'self'.)
+  let module = false;
+  const options = {
+    name: "recognition",
+    get type() {
+      module = true;
+      return "module" as const;
+    },
+  };
+  let w: Worker;
+  try {
+    w = new Worker(WORKER_URL, options);
+  } catch {
+    return useThePage();
+  }
+  if (!module) {
+    w.terminate();
+    return useThePage();
+  }
   let answered = false;
   w.onmessage = ({ data }) => {
     answered = true;
