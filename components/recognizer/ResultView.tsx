@@ -73,9 +73,6 @@ export function ResultView(
             {shownReading}
           </p>
         )}
-      {result.turned !== undefined && (
-        <p class="rz-turned" data-turned={String(result.turned)}>{turnedNote(result.turned)}</p>
-      )}
       <p class="rz-confidence">
         {unsure
           ? (
@@ -93,6 +90,13 @@ export function ResultView(
               {outcome.fromHistory ? " · from your history" : ""}
             </>
           )}
+        {result.turned !== undefined && (
+          // Inside the confidence line: the reading's grid has no area of its own for it.
+          <span class="rz-turned" data-turned={String(result.turned)}>
+            {" "}
+            {turnedNote(result.turned)}
+          </span>
+        )}
       </p>
       {children && <div class="rz-actions">{children}</div>}
       <div class="rz-seen">

@@ -224,8 +224,9 @@ Deno.test("recognizer - a number with a decimal point is shown as written, its d
     });
     const [result] = await settledResults(page, 1);
     assert.equal(result.digit, "710");
-    assert.equal(await page.locator(".rz-result").getAttribute("data-reading"), "71.0");
-    assert.equal(await page.locator(".rz-result .rz-digits").textContent(), "71.0");
-    assert.equal(await page.locator(".rz-result .rz-cell").count(), 3, "one cell per digit");
+    const card = page.locator("[data-testid=results] .rz-result");
+    assert.equal(await card.getAttribute("data-reading"), "71.0");
+    assert.equal(await card.locator(".rz-digits").textContent(), "71.0");
+    assert.equal(await card.locator(".rz-cell").count(), 3, "one cell per digit");
   });
 });
