@@ -15,7 +15,7 @@ import { preprocessImage } from "../../lib/core/preprocess.ts";
 import { digitSamples } from "./samples.ts";
 import { negativeScene, renderScene } from "./shapes.ts";
 import { loadMnistSplit, locateMnist } from "../mnist_files.ts";
-import { makeRng } from "../augment.ts";
+import { makeRng } from "../../lib/core/random.ts";
 
 interface Scored {
   confidence: number;
