@@ -11,6 +11,7 @@
  */
 import { loadModelWithHead, predictBatch } from "../../lib/core/model_runner.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
+import { DEFAULT_MODEL_PATH, modelUrl } from "../../lib/server/model_file.ts";
 import { preprocessImage } from "../../lib/core/preprocess.ts";
 import { digitSamples } from "./samples.ts";
 import { negativeScene, renderScene } from "./shapes.ts";
@@ -27,7 +28,7 @@ interface Scored {
 const GUARDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01];
 
 await initInferenceBackend();
-const { model, head } = await loadModelWithHead("static/model/model.json");
+const { model, head } = await loadModelWithHead(modelUrl(DEFAULT_MODEL_PATH).href);
 if (!head) throw new Error("static/model/no_digit.json is missing");
 const test = await loadMnistSplit(await locateMnist(undefined), "test");
 const n = Number(Deno.args[0] ?? 300);
