@@ -1,5 +1,5 @@
 import type { HistoryEntry } from "../../lib/browser/history_store.ts";
-import { effectiveLabel } from "../../lib/browser/history_store.ts";
+import { shownLabel } from "../../lib/browser/history_store.ts";
 import { formatTime, sourceLabel } from "./format.ts";
 import { percent } from "../../lib/core/format.ts";
 import { useObjectUrl } from "./use_object_url.ts";
@@ -14,7 +14,7 @@ export interface HistoryItemProps {
 /** One row of the history: thumbnail, the digits (corrected ones marked), source, time, confidence. */
 export function HistoryItem({ entry, now, onOpen }: HistoryItemProps) {
   const thumb = useObjectUrl(entry.thumbnail);
-  const label = effectiveLabel(entry);
+  const label = shownLabel(entry);
   const corrected = entry.correctedLabel !== undefined;
   const low = !corrected && entry.confidence < 0.7;
   return (

@@ -3,7 +3,7 @@
  * Loaded on demand (it pulls in the preprocessing, to make 28×28 crops from
  * thumbnails of entries stored without them).
  */
-import { effectiveLabel, type HistoryEntry } from "../../lib/browser/history_store.ts";
+import { effectiveLabel, type HistoryEntry, shownLabel } from "../../lib/browser/history_store.ts";
 import {
   EXPORT_MIME,
   exportFileName,
@@ -106,13 +106,14 @@ export function downloadCsv(entries: HistoryEntry[]): ExportSummary {
     time: e.time,
     name: e.name,
     source: e.source,
-    predicted: e.digits,
-    label: effectiveLabel(e),
+    predicted: e.reading ?? e.digits,
+    label: shownLabel(e),
     corrected: e.correctedLabel !== undefined,
     confirmed: e.confirmed === true,
     confidence: e.confidence,
     modelVersion: e.modelVersion,
     id: e.id,
+    turned: e.turned,
   })));
   const fileName = exportFileName().replace(/\.[a-z]+$/, ".csv");
   download(new Blob([text], { type: "text/csv" }), fileName);

@@ -38,6 +38,7 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
       class={`rz-result rz-result-${item.status}`}
       data-state={item.status}
       data-digit={digit}
+      data-reading={item.status === "done" && r ? r.reading ?? r.digits : ""}
       data-confidence={confidence.toFixed(4)}
       aria-busy={item.status === "working"}
     >
@@ -97,7 +98,7 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
                 editing={editing}
                 onEditing={setEditing}
               />
-              <ShareReading text={outcome.result.digits} />
+              <ShareReading text={outcome.result.reading ?? outcome.result.digits} />
             </ResultView>
           </>
         )}

@@ -51,6 +51,9 @@ export function ResultView(
   const unsure = lowest < unsureBelow;
   const shown = result.predictions[Math.min(selected, result.predictions.length - 1)];
   const many = result.predictions.length > 1;
+  // The number as written ("72.5"); the cells below hold its digits one by one.
+  const shownReading = result.reading ?? result.digits;
+  const spoken = `Read: ${shownReading.split("").join(" ")}`;
   return (
     <div class={unsure ? "rz-reading rz-reading-unsure" : "rz-reading"}>
       {onEditReading
@@ -58,16 +61,16 @@ export function ResultView(
           <button
             type="button"
             class="rz-digits rz-editable"
-            aria-label={`Read: ${result.digits.split("").join(" ")}. Correct this reading`}
+            aria-label={`${spoken}. Correct this reading`}
             title="Correct this reading"
             onClick={onEditReading}
           >
-            {result.digits}
+            {shownReading}
           </button>
         )
         : (
-          <p class="rz-digits" aria-label={`Read: ${result.digits.split("").join(" ")}`}>
-            {result.digits}
+          <p class="rz-digits" aria-label={spoken}>
+            {shownReading}
           </p>
         )}
       <p class="rz-confidence">
@@ -87,6 +90,13 @@ export function ResultView(
               {outcome.fromHistory ? " · from your history" : ""}
             </>
           )}
+        {result.turned !== undefined && (
+          // Inside the confidence line: the reading's grid has no area of its own for it.
+          <span class="rz-turned" data-turned={String(result.turned)}>
+            {" "}
+            {turnedNote(result.turned)}
+          </span>
+        )}
       </p>
       {children && <div class="rz-actions">{children}</div>}
       <div class="rz-seen">
@@ -127,6 +137,15 @@ export function ResultView(
       )}
     </div>
   );
+}
+
+/** Why the reading may not match the image as shown: it was read turned. */
+export function turnedNote(degrees: number): string {
+  const d = ((Math.round(degrees) % 360) + 360) % 360;
+  if (d === 180) return "Read upside down (the image was turned 180°).";
+  if (d === 90) return "Read sideways (the image was turned 90° clockwise).";
+  if (d === 270) return "Read sideways (the image was turned 90° anticlockwise).";
+  return `Read along the tilted line (turned ${Math.round(degrees)}°).`;
 }
 
 /** What the page says about an image without digits: what it saw, and what to try. */

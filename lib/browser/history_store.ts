@@ -38,6 +38,13 @@ export interface HistoryEntry {
   name?: string;
   /** The recognised digits, e.g. "2026"; "" when no digit was found. */
   digits: string;
+  /**
+   * The number as written when it held a decimal point or comma ("72.5");
+   * absent otherwise (then it is `digits`) and in entries stored before it was kept.
+   */
+  reading?: string;
+  /** Clockwise degrees the image was read turned by, when not as it came. */
+  turned?: number;
   /** The lowest per-digit confidence, 0..1. */
   confidence: number;
   /** The ten probabilities per digit. */
@@ -291,6 +298,15 @@ export async function clearHistory(): Promise<void> {
 /** The label to trust: the user's correction when there is one, else the prediction. */
 export function effectiveLabel(entry: HistoryEntry): string {
   return entry.correctedLabel ?? entry.digits;
+}
+
+/**
+ * The reading to show: the user's correction, else the number as the model
+ * read it with its decimal mark ("72.5"). `effectiveLabel` stays digits only:
+ * training needs one digit per crop.
+ */
+export function shownLabel(entry: HistoryEntry): string {
+  return entry.correctedLabel ?? entry.reading ?? entry.digits;
 }
 
 /** Whether the user vouched for the entry's label (corrected or confirmed it). */

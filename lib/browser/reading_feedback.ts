@@ -52,6 +52,8 @@ export function resultWithLabel(result: RecognitionResult, label: string): Recog
   return {
     ...result,
     digits: label,
+    // The user's digits replace the model's reading, its decimal mark with it.
+    reading: undefined,
     predictions,
     noDigit: label === "",
     unsure: false,

@@ -106,7 +106,14 @@ export function resultFromHistory(
     preprocessMs: today.timings.preprocessMs,
   });
   // The reading as stored, not re-derived from the rounded probabilities.
-  const read = n ? { ...built, digits: entry.digits } : built;
+  const read = n
+    ? {
+      ...built,
+      digits: entry.digits,
+      ...(entry.reading ? { reading: entry.reading } : {}),
+      ...(entry.turned !== undefined ? { turned: entry.turned } : {}),
+    }
+    : built;
   return entry.correctedLabel === undefined ? read : resultWithLabel(read, entry.correctedLabel);
 }
 
@@ -167,6 +174,8 @@ async function withHistory(
         thumbnail,
         ...(reading.image ? { image: reading.image } : {}),
         digits: result.digits,
+        ...(result.reading ? { reading: result.reading } : {}),
+        ...(result.turned !== undefined ? { turned: result.turned } : {}),
         confidence: result.noDigit ? 0 : lowestConfidence(result),
         probabilities: result.predictions.map((p) => p.probabilities),
         backend,

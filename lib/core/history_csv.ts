@@ -3,7 +3,10 @@
  * kept as text (a leading zero must survive: "007" is not 7).
  */
 
-/** One recognition as a CSV row sees it. */
+/**
+ * One recognition as a CSV row sees it. Readings are numbers as written,
+ * a kept decimal mark included ("72.5").
+ */
 export interface CsvRecord {
   time: number;
   name?: string;
@@ -17,6 +20,8 @@ export interface CsvRecord {
   confidence: number;
   modelVersion: string;
   id: string;
+  /** Clockwise degrees the image was read turned by; absent = as it came. */
+  turned?: number;
 }
 
 /** The header row's column names (snake_case: a file format). */
@@ -31,6 +36,7 @@ export const CSV_COLUMNS = [
   "confidence",
   "model_version",
   "id",
+  "turned",
 ] as const;
 
 /** A field quoted when it must be (RFC 4180), and guarded against spreadsheet formulas. */
@@ -58,6 +64,7 @@ export function writeHistoryCsv(records: CsvRecord[]): string {
       r.predicted ? r.confidence.toFixed(4) : "",
       csvField(r.modelVersion),
       csvField(r.id),
+      String(r.turned ?? 0),
     ].join(","));
   }
   return rows.join("\r\n") + "\r\n";

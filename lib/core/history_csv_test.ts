@@ -27,14 +27,33 @@ Deno.test("history csv - writes a header and one quoted-reading row per recognit
   const lines = text.split("\r\n");
   assert.equal(
     lines[0],
-    "time,file_name,source,reading,model_reading,corrected,confirmed,confidence,model_version,id",
+    "time,file_name,source,reading,model_reading,corrected,confirmed,confidence,model_version,id,turned",
   );
   assert.equal(
     lines[1],
-    '2026-11-29T12:00:00.000Z,"meter, kitchen.jpg",upload,"0472","0471",yes,no,0.9123,2602a250ead7,abc',
+    '2026-11-29T12:00:00.000Z,"meter, kitchen.jpg",upload,"0472","0471",yes,no,0.9123,2602a250ead7,abc,0',
   );
-  assert.equal(lines[2], '1970-01-01T00:00:00.000Z,,draw,"","",no,yes,,v,d');
+  assert.equal(lines[2], '1970-01-01T00:00:00.000Z,,draw,"","",no,yes,,v,d,0');
   assert.equal(lines[3], "");
+});
+
+Deno.test("history csv - keeps a decimal point in the reading and says the photo was turned", () => {
+  const text = writeHistoryCsv([{
+    time: 0,
+    source: "camera",
+    predicted: "72.5",
+    label: "72.5",
+    corrected: false,
+    confirmed: false,
+    confidence: 0.9,
+    modelVersion: "v",
+    id: "t",
+    turned: 180,
+  }]);
+  assert.equal(
+    text.split("\r\n")[1],
+    '1970-01-01T00:00:00.000Z,,camera,"72.5","72.5",no,no,0.9000,v,t,180',
+  );
 });
 
 Deno.test("history csv - quotes embedded quotes and defuses spreadsheet formulas", () => {

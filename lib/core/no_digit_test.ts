@@ -29,6 +29,22 @@ Deno.test("no digit - the share of rejected shapes decides for the image", () =>
   assert.equal(judgeShapes([{ ...letter, confidence: 0.6 }]).noDigit, true);
 });
 
+Deno.test("no digit - a lone shape read fairly confidently needs its upside-down view to agree", () => {
+  const box: Box = [0, 0, 10, 20];
+  const drawing = [0.01, 0.0, 0.0, 0.99];
+  const asDigit = [0.9, 0.05, 0.03, 0.02];
+  // Read as a digit upside down (a 6 that is a 9 turned): kept.
+  const six = { box, classes: drawing, confidence: 0.8, turnedClasses: asDigit };
+  assert.equal(judgeShapes([six]).noDigit, false);
+  // A doodle stays a doodle either way up: rejected.
+  assert.equal(judgeShapes([{ ...six, turnedClasses: drawing }]).noDigit, true);
+  // The digit model unsure of it: the head alone decides, as before.
+  assert.equal(judgeShapes([{ ...six, confidence: 0.5 }]).noDigit, true);
+  // Not alone: the share of rejected shapes decides, the turned view is not asked.
+  const other = { box, classes: drawing, confidence: 0.8 };
+  assert.equal(judgeShapes([six, other]).noDigit, true);
+});
+
 Deno.test("no digit - tells shapes on one line from shapes scattered over a picture", () => {
   const row: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, 100, 20, 40]);
   const scattered: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, (i % 4) * 90, 20, 40]);

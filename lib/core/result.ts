@@ -13,6 +13,7 @@ import type {
   RejectedShape,
 } from "./image_types.ts";
 import { numberInputs, readNumber } from "./number_reading.ts";
+import type { DigitCrop } from "./image_types.ts";
 import {
   judgeShapes,
   kindOfPreprocessReason,
@@ -67,6 +68,24 @@ function mostDigitLike(rows: number[][], from: number, n: number): number[] {
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
 /**
+ * The head's most digit-like row among the renderings of a lone shape turned
+ * by 180° (its second opinion, `secondOpinionAbove` in no_digit.ts), when
+ * preprocessing offered that turn.
+ */
+function turnedHeadRow(pre: PreprocessResult, rows: number[][]): number[] | undefined {
+  if (pre.digits.length !== 1) return undefined;
+  const count = (digits: DigitCrop[]) => numberInputs({ ...pre, digits, turned: undefined }).length;
+  let offset = count(pre.digits);
+  for (const t of pre.turned ?? []) {
+    if (t.degrees === 180 && t.digits.length === 1) {
+      return mostDigitLike(rows, offset, 1 + (t.digits[0].alternatives?.length ?? 0));
+    }
+    offset += count(t.digits);
+  }
+  return undefined;
+}
+
+/**
  * Builds the result of one image from its preprocessing and the model's
  * outputs for `modelInputs(pre)`. A digit with several renderings (its true
  * width unknown) gets the mean of their digit probabilities: each width
@@ -118,12 +137,16 @@ export function buildResult(
       ...(classes ? { notDigit: round4(1 - classes[0]) } : {}),
     };
   });
+  const turnedClasses = outputs.shapeClasses && number.turned === undefined
+    ? turnedHeadRow(pre, outputs.shapeClasses)
+    : undefined;
   const verdict = shapes.every((s) => s.classes)
     ? judgeShapes(
       shapes.map((s, i) => ({
         box: s.box,
         classes: s.classes!,
         confidence: predictions[i].confidence,
+        ...(turnedClasses && shapes.length === 1 ? { turnedClasses } : {}),
       })),
       options.noDigit,
     )

@@ -7,6 +7,7 @@ import { build } from "../../framework/build.ts";
 import { startTestServer } from "../helpers/server.ts";
 import {
   concat,
+  decimalNumberImage,
   digitImage,
   GIF_LZW_LOOP,
   imagesByFormat,
@@ -122,6 +123,18 @@ Deno.test("api - the real server answers each kind of request as documented", as
         }
         assert.equal(typeof image.time_ms, "number");
         assert.deepEqual(Object.keys(image.timings), ["decode_ms", "preprocess_ms", "model_ms"]);
+      },
+    );
+
+    await t.step(
+      "a number with a decimal point: its digits, and the reading as written",
+      async () => {
+        const res = await post(server.url, pngBytes(decimalNumberImage()), "image/png");
+        const [image] = (await res.json()).images;
+        assert.equal(image.digits, "710");
+        assert.equal(image.reading, "71.0");
+        assert.equal(image.turned, 0);
+        assert.equal(image.predictions.length, image.digits.length);
       },
     );
 

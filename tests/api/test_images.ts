@@ -6,7 +6,7 @@
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import omggif from "omggif";
-import { canvas, digit, toRgba } from "../recognition/helpers.ts";
+import { canvas, decimalNumber, digit, toRgba } from "../recognition/helpers.ts";
 
 /** An RGBA raster. */
 export interface Rgba {
@@ -21,6 +21,12 @@ export function digitImage(d: 0 | 1 | 4 | 7 = 7, width = 40, height = 40): Rgba 
   const h = Math.min(height * 0.7, (width * 0.7) / 0.6);
   digit(img, d, (width - h * 0.6) / 2, (height - h) / 2, h, Math.max(2, h / 8), 0);
   const { data } = toRgba(img);
+  return { width, height, data: new Uint8Array(data) };
+}
+
+/** "71.0" written with a decimal point, as an RGBA raster. */
+export function decimalNumberImage(): Rgba {
+  const { width, height, data } = toRgba(decimalNumber("."));
   return { width, height, data: new Uint8Array(data) };
 }
 

@@ -7,7 +7,7 @@ import { loadModelFile } from "../../lib/server/model_file.ts";
 import { recognize } from "../../lib/core/recognize.ts";
 import { initInferenceBackend } from "../../lib/server/tf_backend.ts";
 import { modelPath } from "../recognition/helpers.ts";
-import { TIFF_BYTES } from "../api/test_images.ts";
+import { decimalNumberImage, pngBytes, TIFF_BYTES } from "../api/test_images.ts";
 import { fixtureBytes, type FixtureName, fixturePath } from "../fixtures/photos.ts";
 import { settledResults, withRecognizer } from "./recognizer_helpers.ts";
 
@@ -212,5 +212,21 @@ Deno.test("recognizer - an image pasted from the clipboard and one dropped on th
     const results = await settledResults(page, 2);
     assert.equal(results[1].digit, "3");
     assert.equal(await page.getAttribute("#rz-tab-upload", "aria-selected"), "true");
+  });
+});
+
+Deno.test("recognizer - a number with a decimal point is shown as written, its digits kept apart", async () => {
+  await withRecognizer(async ({ page }) => {
+    await page.setInputFiles("[data-testid=file-input]", {
+      name: "price.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(pngBytes(decimalNumberImage())),
+    });
+    const [result] = await settledResults(page, 1);
+    assert.equal(result.digit, "710");
+    const card = page.locator("[data-testid=results] .rz-result");
+    assert.equal(await card.getAttribute("data-reading"), "71.0");
+    assert.equal(await card.locator(".rz-digits").textContent(), "71.0");
+    assert.equal(await card.locator(".rz-cell").count(), 3, "one cell per digit");
   });
 });

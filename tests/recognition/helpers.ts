@@ -159,6 +159,20 @@ export function digit(
   }
 }
 
+/**
+ * "71.0" (or "71,0") written large on light paper, 900×300: the mark a dot
+ * on the baseline, a comma a dot with a tail.
+ */
+export function decimalNumber(mark: "." | "," = "."): GreyImage {
+  const img = canvas(900, 300, 0.95);
+  digit(img, 7, 100, 80, 140, 11, 0.05);
+  digit(img, 1, 260, 80, 140, 11, 0.05);
+  line(img, 386, 212, 388, 214, 16, 0.05);
+  if (mark === ",") line(img, 390, 214, 378, 250, 7, 0.05);
+  digit(img, 0, 440, 80, 140, 11, 0.05);
+  return img;
+}
+
 /** Grey [0, 1] → 8-bit RGBA raster (what decoders and ImageData give). */
 export function toRgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1]): RasterImage {
   const data = new Uint8Array(img.width * img.height * 4);
