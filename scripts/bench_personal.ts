@@ -6,7 +6,10 @@
  * "corrected or confirmed" (drawn at random, `--splits` times), the head is
  * retrained as the app does, and errors on the writer's other digits are
  * counted with the stock and the personal model, along with the personal
- * model's accuracy on the 10,000 MNIST test digits. `--browser` also times
+ * model's accuracy on the 10,000 MNIST test digits; the same for the
+ * prototype adapter (lib/core/personal_adapter.ts), measured beside it, and
+ * what each writer's errors are (out of any model's reach, or one misreading
+ * a style causes). Without `--browser` it runs in Deno only; `--browser` also times
  * personalising in headless Chromium (the app's worker, 200 of the user's
  * digits) and the page's longest frame gap meanwhile. Writes the tables to
  * BENCHMARKS.md ("Personal model" section) and prints them.
@@ -258,7 +261,7 @@ let section = `## Personal model
 
 Measured ${
   new Date().toISOString().slice(0, 10)
-} on ${cpu} (${navigator.hardwareConcurrency} threads), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
+} on ${cpu} (${navigator.hardwareConcurrency} threads, ${loadNote()}), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
 Reproduce: \`deno task bench:personal\` (\`--browser\` adds the in-browser timing; MNIST_DIR and PHOTOS_DIR say where the data is).
 
 Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user); the final layer is retrained on their features with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}); errors are counted on the user's *other* digits, summed over the draws. Digits preprocessing could not isolate count as errors of both models. MNIST column: the personalised model's worst accuracy over the draws on the 10,000 test digits (stock: ${
@@ -279,6 +282,16 @@ Retraining the head in Deno: median ${median(trainMs).toFixed(0)} ms, at most ${
   Math.max(...trainMs).toFixed(0)
 } ms.
 ${photosNote ? `\n${photosNote}\n` : ""}`;
+
+/** The machine's load when the tables were written: others share it, and times depend on it. */
+function loadNote(): string {
+  try {
+    const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    return `load average ${load} at the end of the run: the machine is shared`;
+  } catch {
+    return "load unknown";
+  }
+}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
