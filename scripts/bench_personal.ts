@@ -6,7 +6,10 @@
  * "corrected or confirmed" (drawn at random, `--splits` times), the head is
  * retrained as the app does, and errors on the writer's other digits are
  * counted with the stock and the personal model, along with the personal
- * model's accuracy on the 10,000 MNIST test digits. `--browser` also times
+ * model's accuracy on the 10,000 MNIST test digits; the same for the
+ * prototype adapter (lib/core/personal_adapter.ts), measured beside it, and
+ * what each writer's errors are (out of any model's reach, or one misreading
+ * a style causes). Without `--browser` it runs in Deno only; `--browser` also times
  * personalising in headless Chromium (the app's worker, 200 of the user's
  * digits) and the page's longest frame gap meanwhile. Writes the tables to
  * BENCHMARKS.md ("Personal model" section) and prints them.
@@ -23,6 +26,13 @@ import {
   splitModel,
   trainPersonalHead,
 } from "../lib/core/personal_head.ts";
+import {
+  adaptedProbabilities,
+  buildPrototypeAdapter,
+  DEFAULT_PROTOTYPE_OPTIONS,
+  featureMean,
+  type PrototypeAdapter,
+} from "../lib/core/personal_adapter.ts";
 import { decodeRehearsal, digitInputs } from "../lib/core/rehearsal.ts";
 import { loadMnistSplit } from "../training/mnist_files.ts";
 import { shuffledIndices } from "../training/augment.ts";
@@ -84,12 +94,24 @@ function accuracy(head: typeof base, set: FeatureSet): number {
   return right / set.count;
 }
 
+/** Accuracy of the stock head with the prototype adapter over it (the alternative measured). */
+function adapterAccuracy(adapter: PrototypeAdapter, set: FeatureSet): number {
+  let right = 0;
+  for (let n = 0; n < set.count; n++) {
+    const f = set.features.subarray(n * set.dims, (n + 1) * set.dims);
+    const p = adaptedProbabilities(adapter, headProbabilities(base, f), f);
+    if (argmax(p) === set.labels[n]) right++;
+  }
+  return right / set.count;
+}
+
 const t0 = performance.now();
 const rehearsalSet = await decodeRehearsal(
   await Deno.readFile(`${ROOT}static/personal/rehearsal-images.idx.gz`),
   await Deno.readFile(`${ROOT}static/personal/rehearsal-labels.idx`),
 );
 const rehearsal = featuresInBatches(digitInputs(rehearsalSet), [...rehearsalSet.labels]);
+const centre = featureMean(rehearsal);
 const test = await loadMnistSplit(values.mnist!, "test");
 const mnist = featuresInBatches(digitInputs(test), [...test.labels]);
 const baseMnist = accuracy(base, mnist);
@@ -118,6 +140,12 @@ interface WriterResult {
   personalErrors: number;
   mnistAccs: number[];
   trainMs: number[];
+  /** Digits preprocessing could not isolate (out of any model's reach), counted once. */
+  notOneDigit: number;
+  /** The stock model's commonest misreading ("7→2") and how many of its errors it is. */
+  commonest: string;
+  adapterErrors: number;
+  adapterMnistAccs: number[];
 }
 
 const results: WriterResult[] = [];
@@ -125,10 +153,17 @@ for (const w of writers) {
   const usable = w.digits.map((d, i) => ({ ...d, i })).filter((d) => d.input !== null);
   const feats = featuresInBatches(usable.map((d) => d.input!), usable.map((d) => d.label));
   const baseRight = new Map<number, boolean>();
+  const misreadings = new Map<string, number>();
   usable.forEach((d, k) => {
     const f = feats.features.subarray(k * feats.dims, (k + 1) * feats.dims);
-    baseRight.set(d.i, argmax(headProbabilities(base, f)) === d.label);
+    const read = argmax(headProbabilities(base, f));
+    baseRight.set(d.i, read === d.label);
+    const key = `${d.label}→${read}`;
+    if (read !== d.label) misreadings.set(key, (misreadings.get(key) ?? 0) + 1);
   });
+  const notOneDigit = w.digits.length - usable.length;
+  const [top] = [...misreadings].sort((a, b) => b[1] - a[1]);
+  const stockErrors = notOneDigit + usable.length - [...baseRight.values()].filter(Boolean).length;
   const r: WriterResult = {
     name: w.name,
     kind: w.kind,
@@ -138,6 +173,10 @@ for (const w of writers) {
     personalErrors: 0,
     mnistAccs: [],
     trainMs: [],
+    notOneDigit,
+    commonest: top ? `${top[0]}: ${top[1]} of ${stockErrors}` : "—",
+    adapterErrors: 0,
+    adapterMnistAccs: [],
   };
   for (let s = 0; s < SPLITS; s++) {
     // The user corrects or confirms 20 of their digits, in the order they come.
@@ -170,12 +209,17 @@ for (const w of writers) {
       [...baseRight].filter(([i, ok]) => !adapt.has(i) && !ok).length;
     r.personalErrors += unusable + Math.round(held.count * (1 - heldAcc));
     r.mnistAccs.push(accuracy(head, mnist));
+    const adapter = buildPrototypeAdapter(userSet, centre);
+    r.adapterErrors += unusable + Math.round(held.count * (1 - adapterAccuracy(adapter, held)));
+    r.adapterMnistAccs.push(adapterAccuracy(adapter, mnist));
   }
   results.push(r);
   console.log(
     `${w.name}: errors ${r.baseErrors} → ${r.personalErrors} of ${r.tested}; MNIST ${
       (Math.min(...r.mnistAccs) * 100).toFixed(2)
-    } % (stock ${(baseMnist * 100).toFixed(2)} %)`,
+    } % (stock ${(baseMnist * 100).toFixed(2)} %); prototype adapter ${r.adapterErrors}, MNIST ${
+      (Math.min(...r.adapterMnistAccs) * 100).toFixed(2)
+    } %`,
   );
 }
 model.dispose();
@@ -203,6 +247,13 @@ const rows = results.map((r) => {
     pct(Math.min(...r.mnistAccs))
   } | ${((baseMnist - Math.min(...r.mnistAccs)) * 100).toFixed(2)} | ${met ? "yes" : "**no**"} |`;
 });
+const drop = (accs: number[]) => ((baseMnist - Math.min(...accs)) * 100).toFixed(2);
+const styleRows = results.map((r) =>
+  `| ${r.name} | ${r.notOneDigit} of ${r.digits} | ${r.commonest} | ${r.personalErrors} / ${r.tested} | ${r.adapterErrors} / ${r.tested} | ${
+    drop(r.mnistAccs)
+  } | ${drop(r.adapterMnistAccs)} |`
+);
+const po = DEFAULT_PROTOTYPE_OPTIONS;
 const styles = syntheticStyles().map((s) => `${s.name} (${s.about})`).join("; ");
 const o = DEFAULT_PERSONAL_TRAINING;
 const trainMs = results.flatMap((r) => r.trainMs);
@@ -210,7 +261,7 @@ let section = `## Personal model
 
 Measured ${
   new Date().toISOString().slice(0, 10)
-} on ${cpu} (${navigator.hardwareConcurrency} threads), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
+} on ${cpu} (${navigator.hardwareConcurrency} threads, ${loadNote()}), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
 Reproduce: \`deno task bench:personal\` (\`--browser\` adds the in-browser timing; MNIST_DIR and PHOTOS_DIR say where the data is).
 
 Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user); the final layer is retrained on their features with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}); errors are counted on the user's *other* digits, summed over the draws. Digits preprocessing could not isolate count as errors of both models. MNIST column: the personalised model's worst accuracy over the draws on the 10,000 test digits (stock: ${
@@ -221,10 +272,26 @@ Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at rand
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 
+What the errors are, and the alternative measured against the retrained final layer: a prototype adapter (lib/core/personal_adapter.ts: the user's ${ADAPT} digits kept as examples on the penultimate features, centred on the rehearsal digits' mean; a digit within cosine ${po.simLow}–${po.simHigh} of them gets their class blended into the stock model's probabilities, weight up to ${po.maxWeight}, more with more examples of the class). "Not one digit": the writer's digits preprocessing could not isolate, errors no model can remove (both models count them). "Commonest misreading": the stock model's, over all the writer's digits; a style that causes errors shows up as one misreading that dominates.
+
+| user | not one digit | commonest misreading | errors, retrained layer | errors, prototype adapter | MNIST drop, retrained layer | MNIST drop, prototype adapter |
+| --- | --- | --- | --- | --- | --- | --- |
+${styleRows.join("\n")}
+
 Retraining the head in Deno: median ${median(trainMs).toFixed(0)} ms, at most ${
   Math.max(...trainMs).toFixed(0)
 } ms.
 ${photosNote ? `\n${photosNote}\n` : ""}`;
+
+/** The machine's load when the tables were written: others share it, and times depend on it. */
+function loadNote(): string {
+  try {
+    const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    return `load average ${load} at the end of the run: the machine is shared`;
+  } catch {
+    return "load unknown";
+  }
+}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);

@@ -137,6 +137,11 @@ const STYLES: Record<string, { about: string; style: Style; pen?: number }> = {
     about: "back slant (shear −0.6), barred 7s and flagged 1s",
     style: (d, l, rng) => shear(writingStyleVariant(d, l, rng, 1), -0.6),
   },
+  // Last, so the writers above keep their digits (each writer's seed follows its place). The
+  // milder styles above hardly cause errors of their own (the shipped model was trained with
+  // slanted and continental digits); these two make the stock model misread consistently.
+  "very strong slant": { about: "right slant, shear 1.1", style: (d) => shear(d, 1.1) },
+  "paper turned 45°": { about: "every digit turned 45° clockwise", style: (d) => rotate(d, 45) },
 };
 
 /** Names and descriptions of the synthetic writers. */
