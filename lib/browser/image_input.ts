@@ -16,7 +16,6 @@ import {
   type SniffedFormat,
   sniffImageFormat,
 } from "../core/image_format.ts";
-import { fitWithin } from "../core/fit_within.ts";
 
 /** Files above this are refused before reading them. */
 export const MAX_FILE_BYTES = 40 * 1024 * 1024;

@@ -55,6 +55,12 @@ export interface DigitCrop {
    * (`lib/core/number_reading.ts`).
    */
   pieces?: (DigitCrop & { from: number; to: number })[];
+  /**
+   * How many cut candidates the shape has, with `pieces`: a chain must run
+   * from its left edge (0) to its right edge (`cuts + 1`), so no part of the
+   * shape is left unread.
+   */
+  cuts?: number;
 }
 
 /** What preprocessing found in an image. */

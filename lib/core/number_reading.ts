@@ -8,6 +8,7 @@
  * model's rows.
  */
 import type { Box, DecimalMark, DigitCrop, PreprocessResult } from "./image_types.ts";
+import { rightEdge } from "./split_candidates.ts";
 
 /** One digit of a reading: where it is and its 10 probabilities. */
 export interface ReadPiece {
@@ -130,7 +131,7 @@ export function bestReading(
   const pieces = crop.pieces ?? [];
   const wholeReading = [{ box: crop.box, probabilities: whole }];
   if (pieces.length === 0) return wholeReading;
-  const last = pieces.reduce((m, p) => Math.max(m, p.to), 0);
+  const last = rightEdge(crop);
   // best[j]: score of the best chain from the left edge to cut j, and its last piece.
   const best = new Array<{ score: number; piece: number }>(last + 1);
   best[0] = { score: 0, piece: -1 };

@@ -9,7 +9,6 @@ import {
   decimalNumber,
   digit,
   inkBox,
-  line,
   mnistTestDigits,
   modelPath,
   toRgba,

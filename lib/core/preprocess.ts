@@ -38,7 +38,7 @@ import {
 import { lineAngle, rotateGrey } from "./rotate.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
-import { candidatePieces } from "./split_candidates.ts";
+import { candidatePieces, rightEdge } from "./split_candidates.ts";
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
@@ -225,8 +225,9 @@ function readGrey(
     if (fillsFrame && opt.aspectHypotheses.length) {
       crop.alternatives = opt.aspectHypotheses.map((s) => digitToMnist(map.ink, labels, g, opt, s));
     } else if (opt.splitTouching) {
-      const { pieces } = candidatePieces(g, labels, w);
+      const { cuts, pieces } = candidatePieces(g, labels, w);
       if (pieces.length) {
+        crop.cuts = cuts;
         crop.pieces = pieces.map((p) => ({
           pixels: digitToMnist(map.ink, labels, p, opt),
           box: toImage(p),
@@ -253,13 +254,14 @@ function turnPixels(px: Float32Array): Float32Array {
 /** The crops of a line read upside down: each crop turned, their order reversed. */
 function turnCrops(digits: DigitCrop[]): DigitCrop[] {
   return digits.map((d) => {
-    const last = (d.pieces ?? []).reduce((m, p) => Math.max(m, p.to), 0);
+    const last = rightEdge(d);
     return {
       pixels: turnPixels(d.pixels),
       box: d.box,
       ...(d.alternatives ? { alternatives: d.alternatives.map(turnPixels) } : {}),
       ...(d.pieces
         ? {
+          cuts: d.cuts,
           pieces: d.pieces.map((p) => ({
             pixels: turnPixels(p.pixels),
             box: p.box,

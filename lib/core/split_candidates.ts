@@ -8,6 +8,7 @@
  * classifier reads best jointly (or the shape whole).
  */
 import type { DigitGroup } from "./segment.ts";
+import type { DigitCrop } from "./image_types.ts";
 
 /** Options for `candidatePieces`. */
 export interface SplitOptions {
@@ -17,6 +18,12 @@ export interface SplitOptions {
   maxCuts?: number;
   /** Narrowest piece, as a share of the shape's height (default 0.12). */
   minPieceWidth?: number;
+  /**
+   * Lowest piece, as a share of the shape's height (default 0.55): digits
+   * written in one go are about as tall as each other, while the arms of a
+   * tick or a cross cut apart are not.
+   */
+  minPieceHeight?: number;
   /** Widest piece, as a share of the shape's height (default 1.1). */
   maxPieceWidth?: number;
 }
@@ -61,6 +68,7 @@ export function candidatePieces(
   const typical = sorted[sorted.length >> 1];
   const minWidth = Math.max(2, (options.minPieceWidth ?? 0.12) * bh);
   const maxWidth = (options.maxPieceWidth ?? 1.1) * bh;
+  const minHeight = (options.minPieceHeight ?? 0.55) * bh;
   // Where touching digits meet, the ink is thin (a column-count minimum), or
   // the top contour dips and the bottom contour rises between their bellies.
   const depth = new Float32Array(bw);
@@ -99,7 +107,7 @@ export function candidatePieces(
       const width = edges[j] - edges[i];
       if (width < minWidth || width > maxWidth || (i === 0 && j === edges.length - 1)) continue;
       const p = piece(g, members, labels, w, edges[i], edges[j]);
-      if (p.area > 0) pieces.push({ ...p, from: i, to: j });
+      if (p.area > 0 && p.y1 - p.y0 >= minHeight) pieces.push({ ...p, from: i, to: j });
     }
   }
   return { cuts: cuts.length, pieces };
@@ -124,4 +132,11 @@ function piece(
     }
   }
   return { labels: g.labels, x0: g.x0 + a, x1: g.x0 + b, y0: Math.min(y0, y1), y1, area };
+}
+
+/** Index of `crop`'s right edge among its cuts (0 is its left edge). */
+export function rightEdge(crop: DigitCrop): number {
+  return crop.cuts !== undefined
+    ? crop.cuts + 1
+    : (crop.pieces ?? []).reduce((m, p) => Math.max(m, p.to), 0);
 }
