@@ -238,6 +238,26 @@ export async function decodeImageScaled(
   return { image: applyOrientation(image, info.orientation), scale: 1 };
 }
 
+/**
+ * Loads the decoders that otherwise load on first use (libvips through
+ * sharp, MozJPEG and libwebp as wasm) and runs each once on a tiny image, so
+ * that the first upload a fresh decoder process gets is not charged their
+ * start-up: under a short deadline on a busy machine that alone could time
+ * it out, and the replacement process would start cold again.
+ */
+export async function warmDecoders(): Promise<void> {
+  const tiny = { width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(255) };
+  const jpegBytes = new Uint8Array(jpeg.encode(tiny, 90).data);
+  const info = readImageInfo(jpegBytes);
+  await decodeJpegShrunk(jpegBytes, info, 2);
+  await decodePixels("jpeg", jpegBytes, DEFAULT_MAX_PIXELS);
+  try {
+    await import("@cwasm/webp");
+  } catch {
+    // Reported with the first WebP upload instead.
+  }
+}
+
 /** The largest DCT scale (2, 4 or 8) that still leaves `minPixels`; 1 for none. */
 function jpegScale(info: ImageInfo, minPixels: number | undefined): number {
   if (!minPixels) return 1;

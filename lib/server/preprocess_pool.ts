@@ -80,12 +80,16 @@ class DecoderProcess {
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #pending?: { id: number; resolve: (r: PreprocessReply) => void; reject: (e: Error) => void };
   #exited = false;
+  /** Whether the process has loaded its decoders and waits for jobs. */
+  isReady = false;
   #ready: Promise<void>;
   #listening: Promise<void>;
   #onReady!: () => void;
 
   constructor() {
-    this.#ready = new Promise((resolve) => (this.#onReady = resolve));
+    this.#ready = new Promise<void>((resolve) => (this.#onReady = resolve)).then(() => {
+      this.isReady = !this.#exited;
+    });
     this.child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -268,7 +272,10 @@ export class PreprocessPool {
   }
 
   #acquire(): Promise<Slot> {
-    const free = this.#slots.find((s) => !s.busy);
+    // A free slot whose process is ready first: one whose process was just
+    // replaced (after a deadline) needs a second or two before it can start.
+    const free = this.#slots.find((s) => !s.busy && s.process?.isReady) ??
+      this.#slots.find((s) => !s.busy);
     if (free) {
       free.busy = true;
       return Promise.resolve(free);

@@ -6,7 +6,7 @@
  * (a worker thread cannot be stopped in the middle of a loop), and its memory
  * goes with it. Run with read permission only: no network, no writes.
  */
-import { decodeImageScaled, ImageDecodeError } from "./decode_image.ts";
+import { decodeImageScaled, ImageDecodeError, warmDecoders } from "./decode_image.ts";
 import { preprocessImage } from "../core/preprocess.ts";
 import type { PreprocessJob, PreprocessReply } from "./preprocess_pool.ts";
 import { encodeFrame, readFrames } from "./frames.ts";
@@ -58,7 +58,8 @@ async function handle(job: PreprocessJob): Promise<PreprocessReply> {
 
 if (import.meta.main) {
   const out = Deno.stdout.writable.getWriter();
-  // Tells the pool the modules are loaded: its deadlines start after this.
+  await warmDecoders();
+  // Tells the pool the decoders are loaded: its deadlines start after this.
   await out.write(encodeFrame({ id: 0, ready: true, rssBytes: Deno.memoryUsage().rss }));
   for await (const job of readFrames<PreprocessJob>(Deno.stdin.readable)) {
     await out.write(encodeFrame(await handle(job)));
