@@ -1,12 +1,11 @@
 /** The product's own pages over real HTTP. */
 import assert from "node:assert/strict";
-import { build } from "../framework/build.ts";
 import { startTestServer } from "./helpers/server.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+import { buildOnce, ROOT } from "./helpers/build.ts";
 
 Deno.test("app - home, about, 404 and the stylesheet are served", async () => {
-  await build({ root: ROOT });
+  await buildOnce();
   const server = await startTestServer(ROOT);
   try {
     const home = await fetch(server.url + "/");

@@ -5,18 +5,17 @@
  * WASM backend compiling its binary, the model download, the service worker.
  */
 import assert from "node:assert/strict";
-import { build } from "../../framework/build.ts";
 import { CONTENT_SECURITY_POLICY } from "../../lib/server/security_headers.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer } from "../helpers/server.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { buildOnce, ROOT } from "../helpers/build.ts";
 
 /** Where the page records `securitypolicyviolation` events. */
 type Recorder = typeof globalThis & { __cspViolations: string[] };
 
 Deno.test("csp - home (WASM backend), history and about load in Chromium without a CSP violation", async () => {
-  await build({ root: ROOT });
+  await buildOnce();
   const server = await startTestServer(ROOT);
   const browser = await launchBrowser();
   try {

@@ -6,11 +6,10 @@
  * goes to 127.0.0.1 only, bounded in count and time.
  */
 import assert from "node:assert/strict";
-import { build } from "../../framework/build.ts";
 import { freePort, startTestServer, type TestServer } from "../helpers/server.ts";
 import { blankPng, concat, digitImage, jpegBytes, multipart, pngBytes } from "./test_images.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { buildOnce, ROOT } from "../helpers/build.ts";
 
 /** Low caps and short deadlines, so that every limit is reached in a second or two. */
 const ENV = {
@@ -117,7 +116,7 @@ async function serverRss(url: string): Promise<number> {
 }
 
 Deno.test("hostile - the server survives hostile clients and keeps serving normal ones", async (t) => {
-  await build({ root: ROOT });
+  await buildOnce();
   const server: TestServer = await startTestServer(ROOT, ENV);
   const { url, port } = server;
   try {

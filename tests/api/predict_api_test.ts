@@ -3,7 +3,6 @@
  * small limits so that every error can be provoked quickly.
  */
 import assert from "node:assert/strict";
-import { build } from "../../framework/build.ts";
 import { startTestServer } from "../helpers/server.ts";
 import {
   concat,
@@ -19,7 +18,7 @@ import {
   TIFF_BYTES,
 } from "./test_images.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { buildOnce, ROOT } from "../helpers/build.ts";
 const MODEL_VERSION = JSON.parse(
   await Deno.readTextFile(new URL("../../static/model/model.json", import.meta.url)),
 ).userDefinedMetadata.version;
@@ -85,7 +84,7 @@ function stalledBody(prefix: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 Deno.test("api - the real server answers each kind of request as documented", async (t) => {
-  await build({ root: ROOT });
+  await buildOnce();
   const server = await startTestServer(ROOT, ENV);
   try {
     await t.step(
