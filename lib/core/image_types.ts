@@ -90,6 +90,11 @@ export interface PreprocessResult {
  */
 export interface TurnedReading {
   degrees: number;
+  /**
+   * Degrees of slant (positive: leaning right) the writing was sheared by to
+   * stand upright, for a reading of slanted writing; `degrees` is then 0.
+   */
+  slant?: number;
   digits: DigitCrop[];
 }
 

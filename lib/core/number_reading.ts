@@ -91,7 +91,11 @@ export function readNumber(pre: PreprocessResult, rows: number[][]): NumberReadi
     [upright, ...turned].map((r) => confidences(r.digits)),
     [0, ...turned.map((t) => t.degrees)],
   );
-  if (pick > 0) return { digits: turned[pick - 1].digits, turned: turned[pick - 1].degrees };
+  if (pick > 0) {
+    const { digits, degrees } = turned[pick - 1];
+    // A slanted line sheared upright is read as it came: no turn to report.
+    return degrees ? { digits, turned: degrees } : { digits };
+  }
   const result: NumberReading = { digits: upright.digits };
   // Marks belong to the upright reading (upside down, a point is no longer at the foot).
   if (pre.marks?.length) {

@@ -36,6 +36,7 @@ import {
   removeLines,
 } from "./segment.ts";
 import { lineAngle, rotateGrey } from "./rotate.ts";
+import { estimateSlant, shearGrey } from "./slant.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces, rightEdge } from "./split_candidates.ts";
@@ -81,6 +82,11 @@ export interface PreprocessOptions {
   /** Level a tilted line of writing before reading it (default true). */
   levelLine?: boolean;
   /**
+   * Also offer the reading of slanted writing sheared upright, when it leans
+   * by at least this many degrees (default 15; 0 = never).
+   */
+  deslantAbove?: number;
+  /**
    * Also offer the readings of the image turned by 180°, and by 90° and
    * 270° when its shapes lie on their side (default true).
    */
@@ -101,6 +107,7 @@ const DEFAULTS: Required<PreprocessOptions> = {
   aspectHypotheses: [0.7, 0.5, 0.35],
   splitTouching: true,
   levelLine: true,
+  deslantAbove: 15,
   tryTurned: true,
 };
 
@@ -150,6 +157,15 @@ export function preprocessImage(
     const again = readGrey(level.image, opt, (b) => toImage(level.back(b)));
     if (again.digits.length) turned.push({ degrees: -Math.round(tilt), digits: again.digits });
   }
+  const slant = opt.deslantAbove > 0 ? read.slant() : 0;
+  if (Math.abs(slant) >= opt.deslantAbove && slant !== 0) {
+    // Slanted digits overlap in x, so they group into one shape that no
+    // vertical cut can split; stood upright they come apart. Offered like a
+    // levelled line: kept only when the model reads it clearly better.
+    const upright = shearGrey(grey, slant);
+    const again = readGrey(upright.image, opt, (b) => toImage(upright.back(b)));
+    if (again.digits.length) turned.push({ degrees: 0, slant, digits: again.digits });
+  }
   if (opt.tryTurned) {
     // The photo may be upside down or sideways: offer those readings too.
     turned.push({ degrees: 180, digits: turnCrops(read.digits) });
@@ -173,6 +189,8 @@ interface GreyReading {
   marks: DecimalMark[];
   /** The digits' groups, in working-image pixels. */
   groups: DigitGroup[];
+  /** Slant of the digits' ink in degrees (`estimateSlant`), measured when asked. */
+  slant: () => number;
   inverted: boolean;
   reason?: string;
 }
@@ -188,6 +206,7 @@ function readGrey(
     digits: [],
     marks: [],
     groups: [],
+    slant: () => 0,
     inverted: map.inverted,
     reason,
   });
@@ -243,7 +262,29 @@ function readGrey(
     mark: m.mark,
     box: toImage(m),
   }));
-  return { digits, marks, groups, inverted: map.inverted };
+  const slant = () => inkSlant(labels, w, groups);
+  return { digits, marks, groups, slant, inverted: map.inverted };
+}
+
+/** Most ink pixels `inkSlant` looks at: a sample is as good for a slant. */
+const SLANT_SAMPLES = 20_000;
+
+/** The slant of the ink of `groups` (label image `labels`, `w` wide), from a sample of its pixels. */
+function inkSlant(labels: Int32Array, w: number, groups: DigitGroup[]): number {
+  const members = new Set(groups.flatMap((g) => g.labels));
+  const area = groups.reduce((s, g) => s + g.area, 0);
+  const step = Math.max(1, Math.ceil(area / SLANT_SAMPLES));
+  const xs: number[] = [], ys: number[] = [];
+  // One pass over the box around all groups (their boxes may overlap).
+  const x0 = Math.min(...groups.map((g) => g.x0)), x1 = Math.max(...groups.map((g) => g.x1));
+  const y0 = Math.min(...groups.map((g) => g.y0)), y1 = Math.max(...groups.map((g) => g.y1));
+  let k = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      if (members.has(labels[y * w + x]) && k++ % step === 0) xs.push(x), ys.push(y);
+    }
+  }
+  return estimateSlant(xs, ys);
 }
 
 /** A 28×28 input turned by 180° (the MNIST frame is symmetric, so it stays centred). */
