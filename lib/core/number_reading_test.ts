@@ -9,6 +9,7 @@ import {
   decimalNumber,
   digit,
   inkBox,
+  leanRight,
   mnistTestDigits,
   modelPath,
   toRgba,
@@ -183,19 +184,6 @@ Deno.test("number reading - levels a number written on a tilted line", async () 
   assert.ok(r.turned !== undefined && Math.abs(r.turned + 35) <= 5, `turned ${r.turned}`);
   assert.notEqual(recognize(model, toRgba(big), { levelLine: false }).digits, "7204");
 });
-
-/** `page` sheared so its writing leans right by `degrees` (tops further right), on wider paper. */
-function leanRight(page: GreyImage, degrees: number): GreyImage {
-  const t = Math.tan((degrees * Math.PI) / 180);
-  const out = canvas(page.width + Math.ceil(t * page.height), page.height, 0.92);
-  for (let y = 0; y < page.height; y++) {
-    for (let x = 0; x < out.width; x++) {
-      const sx = Math.round(x - t * (page.height - y));
-      if (sx >= 0 && sx < page.width) out.data[y * out.width + x] = page.data[y * page.width + sx];
-    }
-  }
-  return out;
-}
 
 Deno.test("number reading - reads slanted digits that overlap in x by standing the line upright", async () => {
   await initInferenceBackend();

@@ -6,6 +6,7 @@ import {
   canvas,
   digit,
   inkBox,
+  leanRight,
   line,
   mnistTestDigits,
   toRgba,
@@ -481,4 +482,36 @@ Deno.test("preprocess - removes the line a small cut-out number is written on, t
   const r = preprocessImage(toRgba(img));
   assert.equal(r.digits.length, 3, r.digits.map((d) => d.box).join(" | "));
   for (const d of r.digits) assert.ok(d.box[2] < 40, `box ${d.box} should hold one digit`);
+});
+
+Deno.test("preprocess - offers slanted digits that overlap in x sheared upright, and upright writing as it is", () => {
+  // "101" written close, leaning by 35°: the boxes of the leaning 1 and 0 overlap so far
+  // that they group into one shape.
+  const page = canvas(420, 220, 0.92);
+  digit(page, 1, 60, 40, 140, 9, 0.1);
+  digit(page, 0, 130, 40, 140, 9, 0.1);
+  digit(page, 1, 200, 40, 140, 9, 0.1);
+  assert.equal(preprocessImage(toRgba(page)).digits.length, 3);
+  const r = preprocessImage(toRgba(leanRight(page, 35)));
+  assert.equal(r.digits.length, 2);
+  const slanted = r.turned?.find((t) => t.slant !== undefined);
+  assert.ok(slanted, "no upright reading offered");
+  assert.equal(slanted.degrees, 0);
+  assert.ok(Math.abs(slanted.slant! - 35) <= 5, `slant ${slanted.slant}`);
+  assert.equal(slanted.digits.length, 3);
+  // Its boxes are in the slanted image's pixels, left to right, each within the image.
+  const width = 420 + Math.ceil(Math.tan((35 * Math.PI) / 180) * 220);
+  const xs = slanted.digits.map((d) => d.box[0]);
+  assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
+  for (const [x, y, w, h] of slanted.digits.map((d) => d.box)) {
+    assert.ok(x >= 0 && y >= 0 && x + w <= width && y + h <= 220, `box ${[x, y, w, h]}`);
+  }
+  // Upright writing is not sheared, nor is slanted writing when asked not to.
+  assert.equal(preprocessImage(toRgba(page)).turned?.some((t) => t.slant !== undefined), false);
+  assert.equal(
+    preprocessImage(toRgba(leanRight(page, 35)), { deslantAbove: 0 }).turned?.some((t) =>
+      t.slant !== undefined
+    ),
+    false,
+  );
 });

@@ -173,6 +173,22 @@ export function decimalNumber(mark: "." | "," = "."): GreyImage {
   return img;
 }
 
+/**
+ * `page` sheared so its writing leans right by `degrees` (tops further right), on a sheet
+ * widened for it, uncovered paper `paper`.
+ */
+export function leanRight(page: GreyImage, degrees: number, paper = 0.92): GreyImage {
+  const t = Math.tan((degrees * Math.PI) / 180);
+  const out = canvas(page.width + Math.ceil(t * page.height), page.height, paper);
+  for (let y = 0; y < page.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      const sx = Math.round(x - t * (page.height - y));
+      if (sx >= 0 && sx < page.width) out.data[y * out.width + x] = page.data[y * page.width + sx];
+    }
+  }
+  return out;
+}
+
 /** Grey [0, 1] → 8-bit RGBA raster (what decoders and ImageData give). */
 export function toRgba(img: GreyImage, tint: [number, number, number] = [1, 1, 1]): RasterImage {
   const data = new Uint8Array(img.width * img.height * 4);
