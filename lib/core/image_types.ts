@@ -96,6 +96,8 @@ export interface TurnedReading {
    */
   slant?: number;
   digits: DigitCrop[];
+  /** Decimal marks between `digits` (a slanted line's, found again once upright). */
+  marks?: DecimalMark[];
 }
 
 /** A decimal point or comma written between two digits. */

@@ -30,6 +30,8 @@ export interface NumberReading {
   reading?: string;
   /** The clockwise turn (degrees) of the chosen reading, when not upright. */
   turned?: number;
+  /** The slant (degrees) the chosen reading's line was sheared upright by, when it was. */
+  slant?: number;
 }
 
 /**
@@ -85,23 +87,39 @@ export function readNumber(pre: PreprocessResult, rows: number[][]): NumberReadi
     return { digits, firstOf };
   };
   const upright = readLine(pre.digits);
-  const turned = (pre.turned ?? []).map((t) => ({ degrees: t.degrees, ...readLine(t.digits) }));
+  const turned = (pre.turned ?? []).map((t) => ({
+    degrees: t.degrees,
+    slant: t.slant,
+    marks: t.marks,
+    ...readLine(t.digits),
+  }));
   const confidences = (ds: ReadDigit[]) => ds.map((d) => ({ confidence: topOf(d.probabilities) }));
   const pick = bestTurn(
     [upright, ...turned].map((r) => confidences(r.digits)),
     [0, ...turned.map((t) => t.degrees)],
   );
-  if (pick > 0) {
-    const { digits, degrees } = turned[pick - 1];
-    // A slanted line sheared upright is read as it came: no turn to report.
-    return degrees ? { digits, turned: degrees } : { digits };
-  }
-  const result: NumberReading = { digits: upright.digits };
-  // Marks belong to the upright reading (upside down, a point is no longer at the foot).
-  if (pre.marks?.length) {
-    const text = upright.digits.map((d) => String(d.probabilities.indexOf(topOf(d.probabilities))))
+  // Marks belong to the upright reading (upside down, a point is no longer
+  // at the foot), or to a slanted line's, found again once it stood upright.
+  // Slanted, a point at the foot between two digits lies under the next
+  // one's foot and is only seen upright: when the line as it came reads as
+  // many digits, their marks are its marks.
+  const slanted = turned.find((t) => t.slant !== undefined);
+  const uprightMarks = pre.marks?.length || slanted?.digits.length !== upright.digits.length
+    ? { marks: pre.marks, firstOf: upright.firstOf }
+    : { marks: slanted.marks, firstOf: slanted.firstOf };
+  const chosen = pick > 0
+    ? turned[pick - 1]
+    : { ...upright, ...uprightMarks, degrees: 0, slant: undefined };
+  // A slanted line sheared upright is read as it came: no turn to report.
+  const result: NumberReading = {
+    digits: chosen.digits,
+    ...(chosen.degrees ? { turned: chosen.degrees } : {}),
+    ...(chosen.slant !== undefined ? { slant: chosen.slant } : {}),
+  };
+  if (chosen.marks?.length) {
+    const text = chosen.digits.map((d) => String(d.probabilities.indexOf(topOf(d.probabilities))))
       .join("");
-    result.reading = withMarks(text, pre.marks, upright.firstOf);
+    result.reading = withMarks(text, chosen.marks, chosen.firstOf);
   }
   return result;
 }

@@ -197,6 +197,25 @@ Deno.test("number reading - reads slanted digits that overlap in x by standing t
   assert.notEqual(recognize(model, page, { deslantAbove: 0 }).digits, "69");
 });
 
+Deno.test("number reading - keeps the decimal mark of a slanted number, seen once the line stands upright", async () => {
+  await initInferenceBackend();
+  const model = await loadModel(modelPath());
+  for (const mark of [".", ","] as const) {
+    // Leaning by 30°, the point at the foot of the 1 lies under the 0's foot.
+    const page = toRgba(leanRight(decimalNumber(mark), 30, 0.95));
+    const r = recognize(model, page);
+    assert.equal(r.digits, "710", `${mark}: digits ${r.digits}`);
+    assert.equal(r.reading, `71${mark}0`);
+    assert.equal(r.turned, undefined);
+  }
+  // As it came alone, the point is lost between the slanted digits.
+  const alone = recognize(model, toRgba(leanRight(decimalNumber("."), 30, 0.95)), {
+    deslantAbove: 0,
+  });
+  assert.equal(alone.digits, "710");
+  assert.equal(alone.reading, undefined);
+});
+
 Deno.test("number reading - keeps an upright 6 that reads as a surer 9 upside down, and a poor image upright", () => {
   const c = (...v: number[]) => v.map((confidence) => ({ confidence }));
   // A 6 at 0.8 upright is a 9 at 0.99 upside down: not clearly better.

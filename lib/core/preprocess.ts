@@ -164,7 +164,14 @@ export function preprocessImage(
     // levelled line: kept only when the model reads it clearly better.
     const upright = shearGrey(grey, slant);
     const again = readGrey(upright.image, opt, (b) => toImage(upright.back(b)));
-    if (again.digits.length) turned.push({ degrees: 0, slant, digits: again.digits });
+    if (again.digits.length) {
+      turned.push({
+        degrees: 0,
+        slant,
+        digits: again.digits,
+        ...(again.marks.length ? { marks: again.marks } : {}),
+      });
+    }
   }
   if (opt.tryTurned) {
     // The photo may be upside down or sideways: offer those readings too.

@@ -137,7 +137,9 @@ export function buildResult(
       ...(classes ? { notDigit: round4(1 - classes[0]) } : {}),
     };
   });
-  const turnedClasses = outputs.shapeClasses && number.turned === undefined
+  // The second opinion is the upright reading's shape turned: not for another reading.
+  const turnedClasses = outputs.shapeClasses && number.turned === undefined &&
+      number.slant === undefined
     ? turnedHeadRow(pre, outputs.shapeClasses)
     : undefined;
   const verdict = shapes.every((s) => s.classes)
