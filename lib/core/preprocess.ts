@@ -15,7 +15,10 @@
  * 4. per digit, the MNIST construction rule (`mnist_frame.ts`): stroke width
  *    brought near MNIST's, longer side fitted to 20 px with an anti-aliased
  *    downscale, aspect kept, placed in 28×28 so the centre of mass is at the
- *    centre.
+ *    centre;
+ * 5. other readings of the same image, for the recogniser to choose from: a
+ *    tilted line levelled (`rotate.ts`), slanted writing sheared upright
+ *    (`slant.ts`), the image upside down or sideways.
  */
 import type {
   Box,
