@@ -160,7 +160,10 @@ export function preprocessImage(
     const again = readGrey(level.image, opt, (b) => toImage(level.back(b)));
     if (again.digits.length) turned.push({ degrees: -Math.round(tilt), digits: again.digits });
   }
-  const slant = opt.deslantAbove > 0 ? read.slant() : 0;
+  // A digit filling a tiny frame (a scan normalised to it) is one digit by
+  // construction: shearing it could only split it.
+  const framed = read.digits.some((d) => d.alternatives);
+  const slant = opt.deslantAbove > 0 && !framed ? read.slant() : 0;
   if (Math.abs(slant) >= opt.deslantAbove && slant !== 0) {
     // Slanted digits overlap in x, so they group into one shape that no
     // vertical cut can split; stood upright they come apart. Offered like a
