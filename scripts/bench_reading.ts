@@ -66,12 +66,15 @@ function slantedNumber(ds: Float32Array[], degrees: number, height: number, rng:
   const step = Math.round(16 * f * 0.9);
   const w = Math.round(ds.length * step + t * height + 2 * height), h = 3 * height;
   const page = new Float32Array(w * h).fill(0.92);
-  ds.forEach((d, k) => {
+  const side = Math.round(28 * f);
+  ds.forEach((digit, k) => {
+    // Anti-aliased to its size first, as a scanner or a camera would see it.
+    const d = resample({ width: 28, height: 28, data: digit }, side, side).data;
     const ox = height + k * step - 4 * f, oy = height - 4 * f;
-    for (let y = 0; y < 28 * f; y++) {
-      for (let x = 0; x < 28 * f; x++) {
-        const v = d[Math.floor(y / f) * 28 + Math.floor(x / f)];
-        const px = Math.round(ox + x + t * (14 * f - y)), py = Math.round(oy + y);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const v = d[y * side + x];
+        const px = Math.round(ox + x + t * (side / 2 - y)), py = Math.round(oy + y);
         if (v <= 0 || px < 0 || px >= w || py < 0 || py >= h) continue;
         page[py * w + px] = Math.min(page[py * w + px], 0.92 - 0.75 * v);
       }
