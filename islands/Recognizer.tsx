@@ -1,12 +1,12 @@
 import { Component } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Tabs, type TabSpec } from "../components/recognizer/Tabs.tsx";
 import { CameraIcon, PenIcon, UploadIcon } from "../components/recognizer/icons.tsx";
 import { UploadPanel } from "../components/recognizer/UploadPanel.tsx";
 import { CameraPanel } from "../components/recognizer/CameraPanel.tsx";
 import { DrawingPad } from "../components/recognizer/DrawingPad.tsx";
 import { ResultCard } from "../components/recognizer/ResultCard.tsx";
-import { ResultView } from "../components/recognizer/ResultView.tsx";
+import { CheckedReading } from "../components/recognizer/CheckedReading.tsx";
 import { EngineSettings } from "../components/recognizer/EngineSettings.tsx";
 import { useDrawingHistory } from "../components/recognizer/use_drawing_history.ts";
 import { PersonalModelPanel } from "../components/recognizer/PersonalModelPanel.tsx";
@@ -159,7 +159,10 @@ export default function Recognizer(
   };
 
   const drawingHistory = useDrawingHistory(onStorageProblem);
+  // Bumped by every change on the pad: a stored reading of an older drawing is not shown.
+  const drawing = useRef(0);
   const onLiveDrawing = async (pixels: ImageData | null) => {
+    const seen = ++drawing.current;
     drawingHistory.changed(pixels);
     if (!pixels) {
       setDrawOutcome(null);
@@ -168,6 +171,7 @@ export default function Recognizer(
     }
     try {
       const outcome = await recognizePixels(pixels, { source: "draw", history: false });
+      if (seen !== drawing.current) return;
       setDrawOutcome(outcome);
       setDrawError("");
       setLastMs(outcome.result.timings.preprocessMs + outcome.result.timings.modelMs);
@@ -175,8 +179,12 @@ export default function Recognizer(
       setDrawError(messageOf(e));
     }
   };
-  // The finished drawing goes to the history; the reading on screen is already current.
-  const onCommitDrawing = drawingHistory.commit;
+  // The finished drawing goes to the history; once stored, its reading can be confirmed or corrected.
+  const onCommitDrawing = async (pixels: ImageData) => {
+    const seen = drawing.current;
+    const stored = await drawingHistory.commit(pixels);
+    if (stored?.historyId && seen === drawing.current) setDrawOutcome(stored);
+  };
 
   const selectTab = (id: TabId) => {
     setTab(id);
@@ -268,7 +276,7 @@ export default function Recognizer(
             {drawError
               ? <p class="rz-error">{drawError}</p>
               : drawOutcome
-              ? <ResultView outcome={drawOutcome} />
+              ? <CheckedReading key={drawOutcome.historyId ?? "live"} outcome={drawOutcome} />
               : (
                 <p class="rz-idle">
                   Write a digit on the pad: it is read as you draw. Undo removes the last stroke.

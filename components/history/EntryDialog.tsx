@@ -3,6 +3,7 @@ import { effectiveLabel, type HistoryEntry } from "../../lib/browser/history_sto
 import { formatTime, sourceLabel } from "./format.ts";
 import { percent } from "../../lib/core/format.ts";
 import { ProbabilityChart } from "./ProbabilityChart.tsx";
+import { hintFor } from "../recognizer/ResultView.tsx";
 import { useObjectUrl } from "./use_object_url.ts";
 
 /** Props of {@link EntryDialog}. */
@@ -73,6 +74,10 @@ export function EntryDialog({ entry, onClose, onCorrect, onDelete }: EntryDialog
               {image && <img src={image} alt={`The recognised image (${label || "no digit"})`} />}
             </div>
             <div class="entry-facts">
+              {!e.digits && (
+                // What the model saw instead of a digit, as the result said when it was read.
+                <p class="entry-kind" data-kind={e.kind ?? ""}>{hintFor({ kind: e.kind })}</p>
+              )}
               {corrected && (
                 <p class="entry-corrected">
                   You corrected this: the model read <strong>{e.digits || "nothing"}</strong>.

@@ -1,20 +1,10 @@
 import { useState } from "preact/hooks";
 import type { ResultItem } from "./types.ts";
-import { ResultView } from "./ResultView.tsx";
 import { DigitBoxes } from "./DigitBoxes.tsx";
-import { ReadingFeedback, type Verdict } from "./ReadingFeedback.tsx";
-import { ShareReading } from "./ShareReading.tsx";
+import { CheckedReading } from "./CheckedReading.tsx";
 import { lowestConfidence, type RecognitionOutcome } from "../../lib/browser/recognize_pixels.ts";
-import { resultWithLabel } from "../../lib/browser/reading_feedback.ts";
 
 const SOURCE_LABELS = { camera: "Camera", upload: "Upload", draw: "Drawing", share: "Shared" };
-
-function verdictOf(outcome: RecognitionOutcome | undefined): Verdict {
-  if (outcome?.correctedLabel !== undefined) {
-    return { kind: "corrected", label: outcome.correctedLabel, fromHistory: true };
-  }
-  return outcome?.confirmed ? { kind: "confirmed" } : { kind: "none" };
-}
 
 /**
  * One image of the results list: its preview with the digits boxed, then the
@@ -23,13 +13,9 @@ function verdictOf(outcome: RecognitionOutcome | undefined): Verdict {
  * `data-confidence` carry the reading (as corrected) for scripts and tests.
  */
 export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelow?: number }) {
-  // A reading from the history already carries the user's label: it is the model's reading here.
-  const [verdict, setVerdict] = useState<Verdict | null>(null);
-  const [editing, setEditing] = useState(false);
-  const current = verdict ?? verdictOf(item.outcome);
-  const outcome = item.outcome && current.kind === "corrected" && !current.fromHistory
-    ? { ...item.outcome, result: resultWithLabel(item.outcome.result, current.label) }
-    : item.outcome;
+  // The reading as the user left it (their correction), for the card's data-digit.
+  const [shown, setShown] = useState<RecognitionOutcome | null>(null);
+  const outcome = shown ?? item.outcome;
   const r = outcome?.result;
   const digit = item.status === "done" && r ? r.digits : "";
   const confidence = item.status === "done" && r && !r.noDigit ? lowestConfidence(r) : 0;
@@ -84,23 +70,8 @@ export function ResultCard({ item, unsureBelow }: { item: ResultItem; unsureBelo
           </p>
         )}
         {item.status === "error" && <p class="rz-error">{item.message}</p>}
-        {item.status === "done" && outcome && item.outcome && (
-          <>
-            <ResultView
-              outcome={outcome}
-              unsureBelow={unsureBelow}
-              onEditReading={item.outcome.historyId ? () => setEditing(true) : undefined}
-            >
-              <ReadingFeedback
-                outcome={item.outcome}
-                verdict={current}
-                onVerdict={setVerdict}
-                editing={editing}
-                onEditing={setEditing}
-              />
-              <ShareReading text={outcome.result.reading ?? outcome.result.digits} />
-            </ResultView>
-          </>
+        {item.status === "done" && item.outcome && (
+          <CheckedReading outcome={item.outcome} unsureBelow={unsureBelow} onVerdict={setShown} />
         )}
       </div>
     </article>

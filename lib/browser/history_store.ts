@@ -15,6 +15,7 @@
  * app's other tabs (`onHistoryChange`).
  */
 import { clear, createStore, del, entries, get, set, type UseStore } from "idb-keyval";
+import type { NoDigitKind } from "../core/image_types.ts";
 
 /** Where a recognised image came from. */
 export type RecognitionSource = "camera" | "upload" | "draw" | "share";
@@ -45,6 +46,11 @@ export interface HistoryEntry {
   reading?: string;
   /** Clockwise degrees the image was read turned by, when not as it came. */
   turned?: number;
+  /**
+   * What the image held instead of digits (writing, a symbol…) when the
+   * model found none; absent otherwise and in entries stored before it was kept.
+   */
+  kind?: NoDigitKind;
   /** The lowest per-digit confidence, 0..1. */
   confidence: number;
   /** The ten probabilities per digit. */

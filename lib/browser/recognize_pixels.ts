@@ -113,7 +113,8 @@ export function resultFromHistory(
       ...(entry.reading ? { reading: entry.reading } : {}),
       ...(entry.turned !== undefined ? { turned: entry.turned } : {}),
     }
-    : built;
+    // A stored "no digit" says what it saw, as it did when first read.
+    : { ...built, ...(entry.kind ?? today.kind ? { kind: entry.kind ?? today.kind } : {}) };
   return entry.correctedLabel === undefined ? read : resultWithLabel(read, entry.correctedLabel);
 }
 
@@ -176,6 +177,7 @@ async function withHistory(
         digits: result.digits,
         ...(result.reading ? { reading: result.reading } : {}),
         ...(result.turned !== undefined ? { turned: result.turned } : {}),
+        ...(result.noDigit && result.kind ? { kind: result.kind } : {}),
         confidence: result.noDigit ? 0 : lowestConfidence(result),
         probabilities: result.predictions.map((p) => p.probabilities),
         backend,
