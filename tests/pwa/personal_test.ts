@@ -121,3 +121,82 @@ Deno.test("personal model - learns a writer's boxy 8s from their corrections, an
     assert.deepEqual(errors, []);
   });
 });
+
+/** Drags the mouse through `points` given in pad pixels (0..280). */
+async function stroke(page: Page, points: [number, number][]) {
+  const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
+  const at = ([x, y]: [number, number]) =>
+    [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
+  await page.mouse.up();
+}
+
+Deno.test("drawing pad - a finished drawing's live reading is confirmed or corrected like any result", async () => {
+  await withApp(async ({ page, server, errors }) => {
+    await page.goto(server.url + "/?mode=draw");
+    await page.waitForSelector("html[data-frsh-ready]");
+    const result = page.locator("[data-testid=draw-result]");
+    await stroke(page, [[146, 40], [143, 90], [140, 140], [137, 190], [134, 240]]);
+    // Once the drawing rests it is stored, and the reading takes the user's word.
+    await result.locator("[data-action=correct]").click({ timeout: 60_000 });
+    await result.locator(".rz-correct-input").fill("7");
+    await result.locator(".rz-correct-form button[type=submit]").click();
+    await result.locator("[data-verdict=corrected]").waitFor();
+    assert.equal(await result.locator(".rz-digits").innerText(), "7");
+    const entries = await page.evaluate(async () =>
+      // deno-lint-ignore no-explicit-any
+      (await (globalThis as any).pwaTest.listEntries()).map((e: any) => ({
+        source: e.source,
+        corrected: e.correctedLabel,
+      }))
+    );
+    assert.deepEqual(entries, [{ source: "draw", corrected: "7" }]);
+
+    // A new drawing starts without the old one's verdict.
+    await page.getByRole("button", { name: "Clear" }).click();
+    await stroke(page, [[146, 40], [140, 240]]);
+    await result.locator("[data-action=confirm]").click({ timeout: 60_000 });
+    await result.locator("[data-verdict=confirmed]").waitFor();
+    assert.deepEqual(errors, []);
+  });
+});
+
+/** A blank white PNG (made in the page's canvas). */
+async function blankPng(page: Page): Promise<Uint8Array> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 200;
+    const ctx = canvas.getContext("2d")!;
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, 200, 200);
+    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
+    let binary = "";
+    for (const b of new Uint8Array(await blob.arrayBuffer())) binary += String.fromCharCode(b);
+    return btoa(binary);
+  });
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+Deno.test("history - an image read as no digit says what it saw when it is read again and when reopened", async () => {
+  await withApp(async ({ page, server, errors }) => {
+    await page.goto(server.url + "/");
+    const png = await blankPng(page);
+    const card = await read(page, png, "blank.png");
+    assert.equal(await card.getAttribute("data-digit"), "");
+    assert.equal(await card.locator(".rz-hint").getAttribute("data-kind"), "blank");
+
+    await page.reload();
+    const again = await read(page, png, "blank.png");
+    assert.equal(await again.locator(".rz-hint").getAttribute("data-kind"), "blank");
+
+    await page.goto(server.url + "/history");
+    await page.waitForSelector("html[data-frsh-ready]");
+    await page.click(".history-item[data-label='']");
+    const kind = page.locator("dialog.entry-dialog .entry-kind");
+    assert.equal(await kind.getAttribute("data-kind"), "blank");
+    assert.match(await kind.innerText(), /looks blank/);
+    assert.deepEqual(errors, []);
+  });
+});
