@@ -27,6 +27,14 @@ import {
   trainPersonalHead,
 } from "../lib/core/personal_head.ts";
 import {
+  chooseReading,
+  CONFIDENT,
+  type PersonalModel,
+  trainPersonalModel,
+  WARP_FIT_DIGITS,
+} from "../lib/core/personal_reader.ts";
+import { digitGeometry, isIdentityWarp, unwarpDigit } from "../lib/core/personal_warp.ts";
+import {
   adaptedProbabilities,
   buildPrototypeAdapter,
   DEFAULT_PROTOTYPE_OPTIONS,
@@ -54,6 +62,8 @@ const { values } = parseArgs({
     browser: { type: "boolean", default: false },
     write: { type: "boolean", default: true },
     "no-write": { type: "boolean", default: false },
+    /** Only the writers whose names contain one of these (comma-separated); writes nothing. */
+    writers: { type: "string" },
     mnist: { type: "string", default: Deno.env.get("MNIST_DIR") ?? `${ROOT}../shared/mnist` },
     photos: { type: "string", default: Deno.env.get("PHOTOS_DIR") ?? `${ROOT}../shared/photos` },
   },
@@ -94,6 +104,50 @@ function accuracy(head: typeof base, set: FeatureSet): number {
   return right / set.count;
 }
 
+/** Features of `inputs` with `personal`'s warp undone (MNIST's kept per warp: warps repeat). */
+const undoneCache = new Map<string, FeatureSet>();
+function undoneFeatures(personal: PersonalModel, inputs: Float32Array[], cacheAs?: string) {
+  const key = `${cacheAs}:${personal.warp.rotation}/${personal.warp.shear}`;
+  if (cacheAs && undoneCache.has(key)) return undoneCache.get(key)!;
+  const set = featuresInBatches(
+    inputs.map((x) => unwarpDigit(x, personal.warp)),
+    inputs.map(() => 0),
+  );
+  if (cacheAs) undoneCache.set(key, set);
+  return set;
+}
+
+/** How many of `set` (features of `inputs`) the personal model reads right, as the page does. */
+function personalRight(
+  personal: PersonalModel,
+  set: FeatureSet,
+  inputs: Float32Array[],
+  cacheAs?: string,
+): number {
+  if (isIdentityWarp(personal.warp)) return Math.round(accuracy(personal.head, set) * set.count);
+  const undone = undoneFeatures(personal, inputs, cacheAs);
+  let right = 0;
+  for (let n = 0; n < set.count; n++) {
+    const f = set.features.subarray(n * set.dims, (n + 1) * set.dims);
+    const u = undone.features.subarray(n * set.dims, (n + 1) * set.dims);
+    const p = chooseReading(
+      personal,
+      headProbabilities(base, f),
+      headProbabilities(personal.head, u),
+      geometries(inputs, cacheAs)[n],
+    );
+    if (argmax(p) === set.labels[n]) right++;
+  }
+  return right;
+}
+const geometryCache = new Map<string, number[][]>();
+function geometries(inputs: Float32Array[], cacheAs?: string): number[][] {
+  if (cacheAs && geometryCache.has(cacheAs)) return geometryCache.get(cacheAs)!;
+  const g = inputs.map(digitGeometry);
+  if (cacheAs) geometryCache.set(cacheAs, g);
+  return g;
+}
+
 /** Accuracy of the stock head with the prototype adapter over it (the alternative measured). */
 function adapterAccuracy(adapter: PrototypeAdapter, set: FeatureSet): number {
   let right = 0;
@@ -110,10 +164,12 @@ const rehearsalSet = await decodeRehearsal(
   await Deno.readFile(`${ROOT}static/personal/rehearsal-images.idx.gz`),
   await Deno.readFile(`${ROOT}static/personal/rehearsal-labels.idx`),
 );
-const rehearsal = featuresInBatches(digitInputs(rehearsalSet), [...rehearsalSet.labels]);
+const rehearsalInputs = digitInputs(rehearsalSet);
+const rehearsal = featuresInBatches(rehearsalInputs, [...rehearsalSet.labels]);
 const centre = featureMean(rehearsal);
 const test = await loadMnistSplit(values.mnist!, "test");
-const mnist = featuresInBatches(digitInputs(test), [...test.labels]);
+const mnistInputs = digitInputs(test);
+const mnist = featuresInBatches(mnistInputs, [...test.labels]);
 const baseMnist = accuracy(base, mnist);
 console.log(`MNIST test features in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -130,6 +186,14 @@ try {
   console.warn(photosNote);
 }
 writers.push(...syntheticWriters(train, rehearsalIndices), boxyWriter());
+if (values.writers) {
+  const wanted = values.writers.split(",");
+  writers.splice(
+    0,
+    writers.length,
+    ...writers.filter((w) => wanted.some((n) => w.name.includes(n))),
+  );
+}
 
 interface WriterResult {
   name: string;
@@ -146,6 +210,11 @@ interface WriterResult {
   commonest: string;
   adapterErrors: number;
   adapterMnistAccs: number[];
+  /** The retrained final layer alone (the method measured before). */
+  layerErrors: number;
+  layerMnistAccs: number[];
+  /** The warp found per draw ("—" for none). */
+  warps: string[];
 }
 
 const results: WriterResult[] = [];
@@ -177,6 +246,9 @@ for (const w of writers) {
     commonest: top ? `${top[0]}: ${top[1]} of ${stockErrors}` : "—",
     adapterErrors: 0,
     adapterMnistAccs: [],
+    layerErrors: 0,
+    layerMnistAccs: [],
+    warps: [],
   };
   for (let s = 0; s < SPLITS; s++) {
     // The user corrects or confirms 20 of their digits, in the order they come.
@@ -196,19 +268,30 @@ for (const w of writers) {
       };
     };
     const userSet = pick((i) => adapt.has(i));
+    // In the order the page passes them (newest first): the draw's order.
+    const adaptOrder = [...order].filter((i) => adapt.has(i));
+    const userInputs = adaptOrder.map((i) => w.digits[i].input!);
+    const userLabels = adaptOrder.map((i) => w.digits[i].label);
     const tt = performance.now();
-    const head = trainPersonalHead(base, userSet, rehearsal);
+    const personal = trainPersonalModel(model, userInputs, userLabels, {
+      inputs: rehearsalInputs,
+      features: rehearsal,
+    });
     r.trainMs.push(performance.now() - tt);
+    r.warps.push(warpName(personal));
     const held = pick((i) => !adapt.has(i));
-    const heldAcc = accuracy(head, held);
+    const heldInputs = usable.filter((d) => !adapt.has(d.i)).map((d) => d.input!);
     // Digits preprocessing could not isolate are misread by both models alike.
     const unusable = w.digits.filter((d, i) => !d.input && !adapt.has(i)).length;
     const tested = held.count + unusable;
     r.tested += tested;
     r.baseErrors += unusable +
       [...baseRight].filter(([i, ok]) => !adapt.has(i) && !ok).length;
-    r.personalErrors += unusable + Math.round(held.count * (1 - heldAcc));
-    r.mnistAccs.push(accuracy(head, mnist));
+    r.personalErrors += unusable + held.count - personalRight(personal, held, heldInputs);
+    r.mnistAccs.push(personalRight(personal, mnist, mnistInputs, "mnist") / mnist.count);
+    const layer = trainPersonalHead(base, userSet, rehearsal);
+    r.layerErrors += unusable + Math.round(held.count * (1 - accuracy(layer, held)));
+    r.layerMnistAccs.push(accuracy(layer, mnist));
     const adapter = buildPrototypeAdapter(userSet, centre);
     r.adapterErrors += unusable + Math.round(held.count * (1 - adapterAccuracy(adapter, held)));
     r.adapterMnistAccs.push(adapterAccuracy(adapter, mnist));
@@ -217,7 +300,9 @@ for (const w of writers) {
   console.log(
     `${w.name}: errors ${r.baseErrors} → ${r.personalErrors} of ${r.tested}; MNIST ${
       (Math.min(...r.mnistAccs) * 100).toFixed(2)
-    } % (stock ${(baseMnist * 100).toFixed(2)} %); prototype adapter ${r.adapterErrors}, MNIST ${
+    } % (stock ${(baseMnist * 100).toFixed(2)} %); warps ${
+      r.warps.join(", ")
+    }; layer only ${r.layerErrors}; prototype adapter ${r.adapterErrors}, MNIST ${
       (Math.min(...r.adapterMnistAccs) * 100).toFixed(2)
     } %`,
   );
@@ -225,6 +310,11 @@ for (const w of writers) {
 model.dispose();
 
 // ---- report --------------------------------------------------------------------------------
+
+function warpName(p: PersonalModel): string {
+  const { rotation, shear } = p.warp;
+  return rotation ? `turn ${rotation}°` : shear ? `shear ${shear}` : "none";
+}
 
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 const cpu = (() => {
@@ -249,10 +339,19 @@ const rows = results.map((r) => {
 });
 const drop = (accs: number[]) => ((baseMnist - Math.min(...accs)) * 100).toFixed(2);
 const styleRows = results.map((r) =>
-  `| ${r.name} | ${r.notOneDigit} of ${r.digits} | ${r.commonest} | ${r.personalErrors} / ${r.tested} | ${r.adapterErrors} / ${r.tested} | ${
-    drop(r.mnistAccs)
-  } | ${drop(r.adapterMnistAccs)} |`
+  `| ${r.name} | ${r.notOneDigit} of ${r.digits} | ${r.commonest} | ${
+    summariseWarps(r.warps)
+  } | ${r.layerErrors} / ${r.tested} | ${r.adapterErrors} / ${r.tested} | ${r.personalErrors} / ${r.tested} | ${
+    drop(r.layerMnistAccs)
+  } | ${drop(r.adapterMnistAccs)} | ${drop(r.mnistAccs)} |`
 );
+
+/** "turn 30° ×4, none ×1": the warps found over the draws. */
+function summariseWarps(warps: string[]): string {
+  const counts = new Map<string, number>();
+  for (const w of warps) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts].map(([w, n]) => `${w} ×${n}`).join(", ");
+}
 const po = DEFAULT_PROTOTYPE_OPTIONS;
 const styles = syntheticStyles().map((s) => `${s.name} (${s.about})`).join("; ");
 const o = DEFAULT_PERSONAL_TRAINING;
@@ -264,7 +363,9 @@ Measured ${
 } on ${cpu} (${navigator.hardwareConcurrency} threads, ${loadNote()}), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
 Reproduce: \`deno task bench:personal\` (\`--browser\` adds the in-browser timing; MNIST_DIR and PHOTOS_DIR say where the data is).
 
-Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user); the final layer is retrained on their features with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}); errors are counted on the user's *other* digits, summed over the draws. Digits preprocessing could not isolate count as errors of both models. MNIST column: the personalised model's worst accuracy over the draws on the 10,000 test digits (stock: ${
+Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user) and the personal model is trained on them as the app does (lib/core/personal_reader.ts): first the writer's warp, the turn (±60°, steps of 7.5°) or shear (±1.2, steps of 0.15) of the 28×28 input under which the shipped model reads their digits with the lowest mean negative log-likelihood, kept when it beats reading them as they are by more than 0.1 nats (at most the ${WARP_FIT_DIGITS} newest digits choose it); then the final layer is retrained on their digits with that warp undone, with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}). With a warp, a digit is read undone only when the shipped model is under ${
+  CONFIDENT * 100
+} % sure of it, the undone reading is surer, and the digit's shape (slant and long axis, from its ink's moments) is likelier under the user's digits' than under the rehearsal digits'; otherwise the shipped model's reading stands. Errors are counted on the user's *other* digits, summed over the draws. Digits preprocessing could not isolate count as errors of both models. MNIST column: the personalised model's worst accuracy over the draws on the 10,000 test digits (stock: ${
   pct(baseMnist)
 }). Target: errors fall by at least half and MNIST drops by at most 0.3 points. Photo users are the sources of the dev photos with at least 30 digits; synthetic users are MNIST training digits (not the rehearsal ones) with one style each: ${styles}; and "digital display", 200 digits drawn from strokes like a digital display's, with jitter (no MNIST digit looks like them).
 
@@ -272,15 +373,15 @@ Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at rand
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 
-What the errors are, and the alternative measured against the retrained final layer: a prototype adapter (lib/core/personal_adapter.ts: the user's ${ADAPT} digits kept as examples on the penultimate features, centred on the rehearsal digits' mean; a digit within cosine ${po.simLow}–${po.simHigh} of them gets their class blended into the stock model's probabilities, weight up to ${po.maxWeight}, more with more examples of the class). "Not one digit": the writer's digits preprocessing could not isolate, errors no model can remove (both models count them). "Commonest misreading": the stock model's, over all the writer's digits; a style that causes errors shows up as one misreading that dominates.
+What the errors are, the warp found per draw, and the alternatives measured against the personal model: the retrained final layer alone (the method before this one, no warp) and a prototype adapter (lib/core/personal_adapter.ts: the user's ${ADAPT} digits kept as examples on the penultimate features, centred on the rehearsal digits' mean; a digit within cosine ${po.simLow}–${po.simHigh} of them gets their class blended into the stock model's probabilities, weight up to ${po.maxWeight}, more with more examples of the class). "Not one digit": the writer's digits preprocessing could not isolate, errors no model can remove (every model counts them). "Commonest misreading": the stock model's, over all the writer's digits; a style that causes errors shows up as one misreading that dominates.
 
-| user | not one digit | commonest misreading | errors, retrained layer | errors, prototype adapter | MNIST drop, retrained layer | MNIST drop, prototype adapter |
-| --- | --- | --- | --- | --- | --- | --- |
+| user | not one digit | commonest misreading | warp found | errors, layer only | errors, prototype adapter | errors, personal model | MNIST drop, layer only | MNIST drop, prototype adapter | MNIST drop, personal model |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${styleRows.join("\n")}
 
-Retraining the head in Deno: median ${median(trainMs).toFixed(0)} ms, at most ${
-  Math.max(...trainMs).toFixed(0)
-} ms.
+Training the personal model in Deno (warp search and layer): median ${
+  median(trainMs).toFixed(0)
+} ms, at most ${Math.max(...trainMs).toFixed(0)} ms.
 ${photosNote ? `\n${photosNote}\n` : ""}`;
 
 /** The machine's load when the tables were written: others share it, and times depend on it. */
@@ -304,7 +405,7 @@ if (values.browser) {
 }
 
 console.log("\n" + section);
-if (!values["no-write"]) {
+if (!values["no-write"] && !values.writers) {
   const file = `${ROOT}BENCHMARKS.md`;
   const text = await Deno.readTextFile(file).catch(() => "# Benchmarks\n");
   const start = text.indexOf("## Personal model");

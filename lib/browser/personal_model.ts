@@ -1,7 +1,7 @@
 /**
  * The personal model on the page: gathers the digits the user corrected or
- * confirmed (their 28×28 crops in the history), has the worker retrain the
- * final layer on them once there are enough, keeps the result in IndexedDB
+ * confirmed (their 28×28 crops in the history), has the worker train the
+ * personal model (the writer's warp and the final layer) on them once there are enough, keeps the result in IndexedDB
  * with the shipped model's version (a new shipped model is retrained from the
  * stored examples), and hands it to the engine. Can be switched off (the
  * shipped model reads again, the personal one is kept) and reset (forgotten;
@@ -9,7 +9,7 @@
  * the CLI never see it.
  */
 import { createStore, del, get, set, type UseStore } from "idb-keyval";
-import type { DenseHead } from "../core/model_runner.ts";
+import type { PersonalModel } from "../core/personal_reader.ts";
 import { MIN_PERSONAL_DIGITS } from "../core/personal_head.ts";
 import { CROP_BYTES } from "../core/history_export.ts";
 import { effectiveLabel, isUserLabelled, listEntries, onHistoryChange } from "./history_store.ts";
@@ -38,7 +38,8 @@ export interface PersonalState {
 
 /** What is stored in IndexedDB. */
 interface StoredModel {
-  head: DenseHead;
+  /** Absent in models stored before the warp was learnt: those are retrained. */
+  model?: PersonalModel;
   baseVersion: string;
   digits: number;
   /** Which examples it was trained on (see `examplesKey`). */
@@ -109,7 +110,7 @@ function trainInWorker(req: Omit<PersonalTrainRequest, "id">): Promise<PersonalT
       if (e.data.id !== id) return;
       worker!.removeEventListener("message", onMessage);
       worker!.removeEventListener("error", onError);
-      if (e.data.error || !e.data.head) reject(new Error(e.data.error ?? "no model came back"));
+      if (e.data.error || !e.data.model) reject(new Error(e.data.error ?? "no model came back"));
       else resolve(e.data);
     };
     const onError = (e: ErrorEvent) => {
@@ -168,7 +169,9 @@ async function syncOnce(): Promise<void> {
       return;
     }
     let stored = await get<StoredModel>("model", personalStore());
-    if (!stored || stored.baseVersion !== base || stored.examplesKey !== examples.key) {
+    if (
+      !stored?.model || stored.baseVersion !== base || stored.examplesKey !== examples.key
+    ) {
       // Keep reading with the previous personal model (if any) while the new one trains.
       setState({ status: "training" });
       const result = await trainInWorker({
@@ -177,7 +180,7 @@ async function syncOnce(): Promise<void> {
         labels: examples.labels,
       });
       stored = {
-        head: result.head!,
+        model: result.model!,
         baseVersion: result.baseVersion!,
         digits,
         examplesKey: examples.key,
@@ -193,9 +196,11 @@ async function syncOnce(): Promise<void> {
 }
 
 async function apply(stored: StoredModel): Promise<void> {
-  const head = stored.head;
-  // The engine runs in the recognition worker: the layer goes there, as data.
-  await setPersonalHead({ id: `me${stored.digits}.${shortHash(stored.examplesKey)}`, head });
+  // The engine runs in the recognition worker: the model goes there, as data.
+  await setPersonalHead({
+    id: `me${stored.digits}.${shortHash(stored.examplesKey)}`,
+    model: stored.model!,
+  });
   setState({ status: "ready", trainedWith: stored.digits });
 }
 

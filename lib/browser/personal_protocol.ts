@@ -1,7 +1,7 @@
 /** Messages between the page and the personal model's worker (lib/browser/personal_worker.ts). */
-import type { DenseHead } from "../core/model_runner.ts";
+import type { PersonalModel } from "../core/personal_reader.ts";
 
-/** Retrain the head on these digits. */
+/** Train the personal model on these digits. */
 export interface PersonalTrainRequest {
   id: number;
   modelUrl: string;
@@ -11,10 +11,10 @@ export interface PersonalTrainRequest {
   labels: Uint8Array;
 }
 
-/** The trained head, or why there is none. */
+/** The trained model, or why there is none. */
 export interface PersonalTrainResult {
   id: number;
-  head?: DenseHead;
+  model?: PersonalModel;
   baseVersion?: string;
   digits?: number;
   backend?: string;

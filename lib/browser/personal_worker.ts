@@ -2,17 +2,14 @@
  * The personal model's trainer, in a Web Worker so the page never waits on
  * it: loads the shipped model (from the offline cache, like the page),
  * computes the penultimate features of the shipped rehearsal digits (once per
- * base model) and of the user's digits, and retrains the final layer
- * (lib/core/personal_head.ts). Answers one `PersonalTrainResult` per request.
+ * base model), and trains the personal model on the user's digits: the
+ * writer's warp and the final layer (lib/core/personal_reader.ts). Answers one
+ * `PersonalTrainResult` per request.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type DigitModel, modelFromArtifacts } from "../core/model_runner.ts";
-import {
-  type FeatureSet,
-  featureSet,
-  splitModel,
-  trainPersonalHead,
-} from "../core/personal_head.ts";
+import type { FeatureSet } from "../core/personal_head.ts";
+import { featuresInSlices, trainPersonalModel } from "../core/personal_reader.ts";
 import {
   decodeRehearsal,
   digitInputs,
@@ -25,7 +22,7 @@ import type { PersonalTrainRequest, PersonalTrainResult } from "./personal_proto
 
 let model: DigitModel | undefined;
 let modelVersion: string | undefined;
-let rehearsal: FeatureSet | undefined;
+let rehearsal: { inputs: Float32Array[]; features: FeatureSet } | undefined;
 let backend: string | undefined;
 
 async function ensureBackend(wasmDir: string): Promise<string> {
@@ -46,17 +43,6 @@ async function fetchBytes(path: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Features in slices, so the worker's memory stays small on a phone. */
-function features(m: DigitModel, inputs: Float32Array[], labels: number[]): FeatureSet {
-  const dims = splitModel(m).head().inputs;
-  const out = new Float32Array(inputs.length * dims);
-  for (let i = 0; i < inputs.length; i += 100) {
-    const part = featureSet(m, inputs.slice(i, i + 100), labels.slice(i, i + 100));
-    out.set(part.features, i * dims);
-  }
-  return { features: out, labels: Uint8Array.from(labels), count: inputs.length, dims };
-}
-
 async function train(req: PersonalTrainRequest): Promise<PersonalTrainResult> {
   const t0 = performance.now();
   await ensureBackend(req.wasmDir);
@@ -72,18 +58,17 @@ async function train(req: PersonalTrainRequest): Promise<PersonalTrainResult> {
       await fetchBytes(REHEARSAL_IMAGES_PATH),
       await fetchBytes(REHEARSAL_LABELS_PATH),
     );
-    rehearsal = features(model, digitInputs(set), [...set.labels]);
+    const inputs = digitInputs(set);
+    rehearsal = { inputs, features: featuresInSlices(model, inputs, [...set.labels]) };
   }
   const count = req.labels.length;
   const inputs = Array.from(
     { length: count },
     (_, i) => Float32Array.from(req.crops.subarray(i * 784, (i + 1) * 784), (v) => v / 255),
   );
-  const user = features(model, inputs, [...req.labels]);
-  const head = trainPersonalHead(splitModel(model).head(), user, rehearsal);
   return {
     id: req.id,
-    head,
+    model: trainPersonalModel(model, inputs, [...req.labels], rehearsal),
     baseVersion: art.version,
     digits: count,
     backend: backend!,
@@ -97,7 +82,8 @@ const scope = self as unknown as Worker;
 scope.onmessage = async (e: MessageEvent<PersonalTrainRequest>) => {
   try {
     const result = await train(e.data);
-    scope.postMessage(result, [result.head!.kernel.buffer, result.head!.bias.buffer]);
+    const head = result.model!.head;
+    scope.postMessage(result, [head.kernel.buffer, head.bias.buffer]);
   } catch (error) {
     scope.postMessage({ id: e.data.id, error: (error as Error)?.message ?? String(error) });
   }

@@ -8,8 +8,8 @@
  */
 import { preprocessImage } from "../core/preprocess.ts";
 import type { RecognitionResult } from "../core/image_types.ts";
-import type { DenseHead, ModelJson } from "../core/model_runner.ts";
-import { withHead } from "../core/personal_head.ts";
+import type { ModelJson } from "../core/model_runner.ts";
+import { type PersonalModel, withPersonal } from "../core/personal_reader.ts";
 import type { BackendName } from "./backend_choice.ts";
 import {
   classifyPreprocessed,
@@ -30,8 +30,8 @@ import { IMAGE_SIDE, makeThumbnail } from "./thumbnail.ts";
 export type RecognitionRequest =
   | { type: "start"; config: EngineConfig }
   | { type: "setBackend"; name: BackendName | null }
-  /** The personal model's last layer (lib/browser/personal_model.ts), or null for the shipped model. */
-  | { type: "setPersonalHead"; personal: { id: string; head: DenseHead } | null }
+  /** The personal model (lib/browser/personal_model.ts), or null for the shipped model. */
+  | { type: "setPersonalHead"; personal: { id: string; model: PersonalModel } | null }
   /** Decode (to the working size), read, and encode a preview and a thumbnail. */
   | { type: "readFile"; file: Blob }
   /** Read RGBA pixels (a drawing); `keep` adds a thumbnail for the history. */
@@ -115,7 +115,7 @@ export async function handleRequest(
     case "setPersonalHead": {
       const personal = request.personal;
       return await setModelAdapter(
-        personal ? { id: personal.id, wrap: (m) => withHead(m, personal.head) } : null,
+        personal ? { id: personal.id, wrap: (m) => withPersonal(m, personal.model) } : null,
       );
     }
     case "readFile": {

@@ -6,7 +6,7 @@
  * start, the same service runs on the page itself (a lazily loaded chunk).
  * Remembers the user's backend choice (localStorage lives on the page).
  */
-import type { DenseHead } from "../core/model_runner.ts";
+import type { PersonalModel } from "../core/personal_reader.ts";
 import type { BackendName } from "./backend_choice.ts";
 import { parseBackend } from "./backend_choice.ts";
 import type { EngineState } from "./engine.ts";
@@ -193,10 +193,13 @@ export function startEngine(config: { modelUrl: string; wasmDir: string }): Prom
 }
 
 /**
- * Reads with the personal model's last layer from the next prediction on
- * (null: the shipped model again); see lib/browser/personal_model.ts.
+ * Reads with the personal model (its last layer and the writer's warp) from
+ * the next prediction on (null: the shipped model again); see
+ * lib/browser/personal_model.ts.
  */
-export function setPersonalHead(personal: { id: string; head: DenseHead } | null): Promise<void> {
+export function setPersonalHead(
+  personal: { id: string; model: PersonalModel } | null,
+): Promise<void> {
   return send({ type: "setPersonalHead", personal });
 }
 

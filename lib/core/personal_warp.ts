@@ -61,3 +61,68 @@ export function candidateWarps(): DigitWarp[] {
   }
   return out;
 }
+
+/**
+ * Picks the warp whose mean negative log-likelihood `nll[i]` (of the user's
+ * digits read through `candidates[i]`) is lowest, when it beats the
+ * identity's (`candidates[0]`) by more than `margin` nats; else the identity.
+ */
+export function chooseWarp(candidates: DigitWarp[], nll: number[], margin = 0.1): DigitWarp {
+  let best = 0;
+  for (let c = 1; c < candidates.length; c++) if (nll[c] < nll[best]) best = c;
+  return nll[0] - nll[best] > margin ? candidates[best] : IDENTITY_WARP;
+}
+
+/**
+ * A digit's shape, from its ink's second moments: slant (x drift per row),
+ * and the orientation of its long axis as (cos 2θ, sin 2θ)·elongation, which
+ * has no jump where θ wraps round.
+ */
+export function digitGeometry(digit: Float32Array): [number, number, number] {
+  let m = 0, mx = 0, my = 0;
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const v = digit[y * SIZE + x];
+      (m += v, mx += v * x, my += v * y);
+    }
+  }
+  if (m === 0) return [0, 0, 0];
+  (mx /= m, my /= m);
+  let xx = 0, xy = 0, yy = 0;
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const v = digit[y * SIZE + x];
+      (xx += v * (x - mx) ** 2, xy += v * (x - mx) * (y - my), yy += v * (y - my) ** 2);
+    }
+  }
+  const total = xx + yy || 1;
+  return [xy / Math.max(yy, 1e-6), (xx - yy) / total, 2 * xy / total];
+}
+
+/** A diagonal Gaussian over {@link digitGeometry}: how a set of digits is shaped. */
+export interface ShapeStats {
+  mean: number[];
+  sd: number[];
+}
+
+/** The shape statistics of `digits`, each spread at least `floor` (20 digits say little). */
+export function shapeStats(digits: Float32Array[], floor = 0.1): ShapeStats {
+  const g = digits.map(digitGeometry);
+  const mean = [0, 1, 2].map((k) => g.reduce((s, v) => s + v[k], 0) / Math.max(1, g.length));
+  const sd = [0, 1, 2].map((k) =>
+    Math.max(
+      floor,
+      Math.sqrt(g.reduce((s, v) => s + (v[k] - mean[k]) ** 2, 0) / Math.max(1, g.length)),
+    )
+  );
+  return { mean, sd };
+}
+
+/** Log-density (up to a constant) of a digit's geometry under `stats`. */
+export function shapeLogDensity(stats: ShapeStats, geometry: number[]): number {
+  let s = 0;
+  for (let k = 0; k < geometry.length; k++) {
+    s -= 0.5 * ((geometry[k] - stats.mean[k]) / stats.sd[k]) ** 2 + Math.log(stats.sd[k]);
+  }
+  return s;
+}
