@@ -32,6 +32,7 @@ import {
   type PersonalModel,
   trainPersonalModel,
   WARP_FIT_DIGITS,
+  WARP_MARGIN,
 } from "../lib/core/personal_reader.ts";
 import { digitGeometry, isIdentityWarp, unwarpDigit } from "../lib/core/personal_warp.ts";
 import {
@@ -62,6 +63,7 @@ const { values } = parseArgs({
     browser: { type: "boolean", default: false },
     write: { type: "boolean", default: true },
     "no-write": { type: "boolean", default: false },
+    "warp-margin": { type: "string" },
     /** Only the writers whose names contain one of these (comma-separated); writes nothing. */
     writers: { type: "string" },
     mnist: { type: "string", default: Deno.env.get("MNIST_DIR") ?? `${ROOT}../shared/mnist` },
@@ -70,6 +72,7 @@ const { values } = parseArgs({
 });
 const SPLITS = Number(values.splits);
 const ADAPT = Number(values.adapt);
+const MARGIN = values["warp-margin"] ? Number(values["warp-margin"]) : WARP_MARGIN;
 
 const backend = await initInferenceBackend();
 const model = await loadModel(`${ROOT}static/model/model.json`);
@@ -276,7 +279,7 @@ for (const w of writers) {
     const personal = trainPersonalModel(model, userInputs, userLabels, {
       inputs: rehearsalInputs,
       features: rehearsal,
-    });
+    }, { warpMargin: MARGIN });
     r.trainMs.push(performance.now() - tt);
     r.warps.push(warpName(personal));
     const held = pick((i) => !adapt.has(i));
@@ -363,7 +366,7 @@ Measured ${
 } on ${cpu} (${navigator.hardwareConcurrency} threads, ${loadNote()}), Deno ${Deno.version.deno}, tfjs ${backend} backend, model ${version}.
 Reproduce: \`deno task bench:personal\` (\`--browser\` adds the in-browser timing; MNIST_DIR and PHOTOS_DIR say where the data is).
 
-Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user) and the personal model is trained on them as the app does (lib/core/personal_reader.ts): first the writer's warp, the turn (±60°, steps of 7.5°) or shear (±1.2, steps of 0.15) of the 28×28 input under which the shipped model reads their digits with the lowest mean negative log-likelihood, kept when it beats reading them as they are by more than 0.1 nats (at most the ${WARP_FIT_DIGITS} newest digits choose it); then the final layer is retrained on their digits with that warp undone, with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}). With a warp, a digit is read undone only when the shipped model is under ${
+Each simulated user corrects or confirms ${ADAPT} of their digits (drawn at random, ${SPLITS} draws per user) and the personal model is trained on them as the app does (lib/core/personal_reader.ts): first the writer's warp, the turn (±60° by 15°) or shear (±1.2 by 0.3), then half a step either side of the best, of the 28×28 input under which the shipped model reads their digits with the lowest mean negative log-likelihood, kept when it beats reading them as they are by more than ${MARGIN} nats (at most the ${WARP_FIT_DIGITS} newest digits choose it); then the final layer is retrained on their digits with that warp undone, with the ${rehearsal.count} shipped rehearsal digits (${o.steps} Adam steps, learning rate ${o.learningRate}, user share ${o.userShare}, anchor ${o.anchor}). With a warp, a digit is read undone only when the shipped model is under ${
   CONFIDENT * 100
 } % sure of it, the undone reading is surer, and the digit's shape (slant and long axis, from its ink's moments) is likelier under the user's digits' than under the rehearsal digits'; otherwise the shipped model's reading stands. Errors are counted on the user's *other* digits, summed over the draws. Digits preprocessing could not isolate count as errors of both models. MNIST column: the personalised model's worst accuracy over the draws on the 10,000 test digits (stock: ${
   pct(baseMnist)

@@ -28,6 +28,7 @@ import {
   type DigitWarp,
   IDENTITY_WARP,
   isIdentityWarp,
+  neighbourWarps,
   shapeLogDensity,
   type ShapeStats,
   shapeStats,
@@ -46,7 +47,9 @@ export interface PersonalModel {
 
 /** Top probability at or above which the shipped model's reading stands. */
 export const CONFIDENT = 0.9;
-/** At most this many of the user's digits choose the warp (each is read ~35 times). */
+/** Nats by which a warp must beat reading the user's digits as they are. */
+export const WARP_MARGIN = 0.1;
+/** At most this many of the user's digits choose the warp (each is read 19 times). */
 export const WARP_FIT_DIGITS = 30;
 
 /**
@@ -58,14 +61,14 @@ export function fitWriterWarp(
   model: DigitModel,
   inputs: Float32Array[],
   labels: number[],
+  margin = WARP_MARGIN,
 ): DigitWarp {
   const n = Math.min(inputs.length, WARP_FIT_DIGITS);
   if (n === 0) return IDENTITY_WARP;
   // The most recent digits (the history lists newest first): the writer as they write now.
   const xs = inputs.slice(0, n), ys = labels.slice(0, n);
-  const candidates = candidateWarps();
   const base = splitModel(model).head();
-  const nll = candidates.map((warp) => {
+  const nllOf = (warp: DigitWarp) => {
     const set = featureSet(model, xs.map((x) => unwarpDigit(x, warp)), ys);
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -73,8 +76,14 @@ export function fitWriterWarp(
       sum -= Math.log(Math.max(1e-6, p[ys[i]]));
     }
     return sum / n;
-  });
-  return chooseWarp(candidates, nll);
+  };
+  // Coarse, then half a step either side of the best coarse warp.
+  const candidates = candidateWarps();
+  const nll = candidates.map(nllOf);
+  let best = 0;
+  for (let c = 1; c < candidates.length; c++) if (nll[c] < nll[best]) best = c;
+  for (const w of neighbourWarps(candidates[best])) (candidates.push(w), nll.push(nllOf(w)));
+  return chooseWarp(candidates, nll, margin);
 }
 
 /**
@@ -88,9 +97,9 @@ export function trainPersonalModel(
   inputs: Float32Array[],
   labels: number[],
   rehearsal: { inputs: Float32Array[]; features: FeatureSet },
-  options: Partial<PersonalTrainOptions> = {},
+  options: Partial<PersonalTrainOptions> & { warpMargin?: number } = {},
 ): PersonalModel {
-  const warp = fitWriterWarp(model, inputs, labels);
+  const warp = fitWriterWarp(model, inputs, labels, options.warpMargin);
   const unwarped = isIdentityWarp(warp) ? inputs : inputs.map((x) => unwarpDigit(x, warp));
   const user = featuresInSlices(model, unwarped, labels);
   return {

@@ -51,15 +51,23 @@ export function unwarpDigit(digit: Float32Array, warp: DigitWarp): Float32Array 
   return out;
 }
 
-/** The warps tried: turns of ±60° and shears of ±1.2, each alone (slant and paper angle). */
+/** The first warps tried: turns of ±60° by 15° and shears of ±1.2 by 0.3, each alone. */
 export function candidateWarps(): DigitWarp[] {
   const out: DigitWarp[] = [IDENTITY_WARP];
-  for (let r = -60; r <= 60; r += 7.5) if (r) out.push({ rotation: r, shear: 0 });
-  for (let s = -1.2; s <= 1.2001; s += 0.15) {
-    const shear = Math.round(s * 100) / 100;
-    if (shear) out.push({ rotation: 0, shear });
-  }
+  for (let r = -60; r <= 60; r += 15) if (r) out.push({ rotation: r, shear: 0 });
+  for (let k = -4; k <= 4; k++) if (k) out.push({ rotation: 0, shear: round2(k * 0.3) });
   return out;
+}
+
+/** The warps half a step either side of `w` (the second, finer look); none beside the identity. */
+export function neighbourWarps(w: DigitWarp): DigitWarp[] {
+  if (w.rotation) return [-7.5, 7.5].map((d) => ({ rotation: w.rotation + d, shear: 0 }));
+  if (w.shear) return [-0.15, 0.15].map((d) => ({ rotation: 0, shear: round2(w.shear + d) }));
+  return [];
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
 }
 
 /**
