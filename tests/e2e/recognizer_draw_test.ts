@@ -1,18 +1,6 @@
 /** Browser end to end: the drawing pad. */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import { withRecognizer } from "./recognizer_helpers.ts";
-
-/** Drags the mouse through `points` given in pad pixels (0..280). */
-async function stroke(page: Page, points: [number, number][]) {
-  const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
-  const at = ([x, y]: [number, number]) =>
-    [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
-  await page.mouse.up();
-}
+import { stroke, withRecognizer } from "./recognizer_helpers.ts";
 
 Deno.test("recognizer - a 1 drawn with the mouse is read as 1 while drawing; undo and clear empty the pad", async () => {
   await withRecognizer(async ({ page }) => {

@@ -91,3 +91,14 @@ export async function drawSeven(page: Page): Promise<void> {
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
   await page.mouse.up();
 }
+
+/** Drags the mouse through `points` given in pad pixels (0..280). */
+export async function stroke(page: Page, points: [number, number][]) {
+  const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
+  const at = ([x, y]: [number, number]) =>
+    [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
+  await page.mouse.up();
+}

@@ -8,6 +8,8 @@ import type { Page } from "playwright-core";
 import { digitPng, withApp } from "./helpers.ts";
 import { BOXY_EIGHT, strokesPng } from "../helpers/stroke_digits.ts";
 import { makeRng } from "../../lib/core/random.ts";
+import { Canvas } from "../../training/png.ts";
+import { stroke } from "../e2e/recognizer_helpers.ts";
 
 async function upload(page: Page, png: Uint8Array, name: string): Promise<void> {
   await page.waitForSelector("html[data-frsh-ready]");
@@ -122,17 +124,6 @@ Deno.test("personal model - learns a writer's boxy 8s from their corrections, an
   });
 });
 
-/** Drags the mouse through `points` given in pad pixels (0..280). */
-async function stroke(page: Page, points: [number, number][]) {
-  const box = (await page.locator("[data-testid=drawing-pad]").boundingBox())!;
-  const at = ([x, y]: [number, number]) =>
-    [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
-  await page.mouse.up();
-}
-
 Deno.test("drawing pad - a finished drawing's live reading is confirmed or corrected like any result", async () => {
   await withApp(async ({ page, server, errors }) => {
     await page.goto(server.url + "/?mode=draw");
@@ -163,26 +154,10 @@ Deno.test("drawing pad - a finished drawing's live reading is confirmed or corre
   });
 });
 
-/** A blank white PNG (made in the page's canvas). */
-async function blankPng(page: Page): Promise<Uint8Array> {
-  const base64 = await page.evaluate(async () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 200;
-    const ctx = canvas.getContext("2d")!;
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, 200, 200);
-    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
-    let binary = "";
-    for (const b of new Uint8Array(await blob.arrayBuffer())) binary += String.fromCharCode(b);
-    return btoa(binary);
-  });
-  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-}
-
 Deno.test("history - an image read as no digit says what it saw when it is read again and when reopened", async () => {
   await withApp(async ({ page, server, errors }) => {
     await page.goto(server.url + "/");
-    const png = await blankPng(page);
+    const png = await new Canvas(200, 200).toPng();
     const card = await read(page, png, "blank.png");
     assert.equal(await card.getAttribute("data-digit"), "");
     assert.equal(await card.locator(".rz-hint").getAttribute("data-kind"), "blank");
