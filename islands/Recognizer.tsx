@@ -13,7 +13,7 @@ import { PersonalModelPanel } from "../components/recognizer/PersonalModelPanel.
 import { useResultList } from "../components/recognizer/use_result_list.ts";
 import { useDropAndPaste } from "../components/recognizer/use_drop_and_paste.ts";
 import type { ResultItem } from "../components/recognizer/types.ts";
-import type { RecognitionSource } from "../lib/browser/history_store.ts";
+import { hashImageBytes, type RecognitionSource } from "../lib/browser/history_store.ts";
 import type { EngineState } from "../lib/browser/engine.ts";
 import {
   getEngineState,
@@ -98,6 +98,8 @@ function reveal(selector: string, needed: number): void {
 const CARD_READING_PX = 400;
 /** The tabs, the pad and the reading under it, from the top of the recognizer. */
 const PAD_READING_PX = 560;
+// No hash without WebCrypto (an insecure address): nothing is stored there either.
+const drawingKey = (pixels: ImageData) => hashImageBytes(pixels.data).catch(() => "");
 const revealCard = (key: number) => reveal(`.rz-results [data-key="${key}"]`, CARD_READING_PX);
 
 /**
@@ -159,20 +161,26 @@ export default function Recognizer(
   };
 
   const drawingHistory = useDrawingHistory(onStorageProblem);
-  // Bumped by every change on the pad: a stored reading of an older drawing is not shown.
-  const drawing = useRef(0);
+  // The drawing on the pad and the stored reading of a finished one, by the pixels' hash: a live
+  // reading of the same drawing shows the stored one (it carries the correct/confirm buttons).
+  const drawKeys = useRef<{ live?: string; stored?: { key: string; outcome: RecognitionOutcome } }>(
+    {},
+  );
   const onLiveDrawing = async (pixels: ImageData | null) => {
-    const seen = ++drawing.current;
     drawingHistory.changed(pixels);
     if (!pixels) {
+      drawKeys.current.live = undefined;
       setDrawOutcome(null);
       setDrawError("");
       return;
     }
     try {
+      // The pad runs one live reading at a time, so the keys arrive in order.
+      const key = drawKeys.current.live = await drawingKey(pixels);
       const outcome = await recognizePixels(pixels, { source: "draw", history: false });
-      if (seen !== drawing.current) return;
-      setDrawOutcome(outcome);
+      if (drawKeys.current.live !== key) return;
+      const stored = drawKeys.current.stored;
+      setDrawOutcome(stored?.key === key ? stored.outcome : outcome);
       setDrawError("");
       setLastMs(outcome.result.timings.preprocessMs + outcome.result.timings.modelMs);
     } catch (e) {
@@ -181,9 +189,11 @@ export default function Recognizer(
   };
   // The finished drawing goes to the history; once stored, its reading can be confirmed or corrected.
   const onCommitDrawing = async (pixels: ImageData) => {
-    const seen = drawing.current;
+    const key = await drawingKey(pixels);
     const stored = await drawingHistory.commit(pixels);
-    if (stored?.historyId && seen === drawing.current) setDrawOutcome(stored);
+    if (!stored?.historyId) return;
+    drawKeys.current.stored = { key, outcome: stored };
+    if (drawKeys.current.live === key) setDrawOutcome(stored);
   };
 
   const selectTab = (id: TabId) => {
