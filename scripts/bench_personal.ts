@@ -1,15 +1,17 @@
 /**
- * `deno task bench:personal [--splits 5] [--browser]`
+ * `deno task bench:personal [--splits 5] [--browser] [--writers a,b] [--warp-margin 0.05]`
  *
- * Measures the personal model (lib/core/personal_head.ts) on simulated users
+ * Measures the personal model (lib/core/personal_reader.ts) on simulated users
  * (scripts/personal_writers.ts): for each writer, 20 of their digits are
- * "corrected or confirmed" (drawn at random, `--splits` times), the head is
- * retrained as the app does, and errors on the writer's other digits are
- * counted with the stock and the personal model, along with the personal
- * model's accuracy on the 10,000 MNIST test digits; the same for the
+ * "corrected or confirmed" (drawn at random, `--splits` times), the personal
+ * model (the writer's warp and the final layer) is trained as the app does,
+ * and errors on the writer's other digits are counted with the stock and the
+ * personal model, along with the personal model's accuracy on the 10,000
+ * MNIST test digits; the same for the final layer retrained alone and the
  * prototype adapter (lib/core/personal_adapter.ts), measured beside it, and
  * what each writer's errors are (out of any model's reach, or one misreading
- * a style causes). Without `--browser` it runs in Deno only; `--browser` also times
+ * a style causes). `--writers a,b` measures only those writers and writes
+ * nothing; `--warp-margin` tries another margin for the warp. Without `--browser` it runs in Deno only; `--browser` also times
  * personalising in headless Chromium (the app's worker, 200 of the user's
  * digits) and the page's longest frame gap meanwhile. Writes the tables to
  * BENCHMARKS.md ("Personal model" section) and prints them.
