@@ -61,6 +61,12 @@ export interface DigitCrop {
    * shape is left unread.
    */
   cuts?: number;
+  /**
+   * Separate marks lying inside the shape's own holes (a face's eyes, the
+   * details inside an object's outline), when there are any
+   * (`lib/core/enclosed_marks.ts`): a digit's loops are empty.
+   */
+  enclosedMarks?: number;
 }
 
 /** What preprocessing found in an image. */

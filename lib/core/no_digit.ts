@@ -52,6 +52,14 @@ export interface NoDigitSettings {
    * images").
    */
   secondOpinionAbove?: number;
+  /**
+   * A shape with at least this many separate marks inside its own holes
+   * (default 2; `DigitCrop.enclosedMarks`) is no digit whatever the head
+   * says, unless the digit model is sure of it (`keepAboveConfidence`): a
+   * digit's loops are empty, a face holds its eyes. On the dev sets no digit
+   * holds even one such mark.
+   */
+  enclosedMarksAtLeast?: number;
 }
 
 const DEFAULTS: Required<NoDigitSettings> = {
@@ -61,6 +69,7 @@ const DEFAULTS: Required<NoDigitSettings> = {
   dropBelowConfidence: 0.7,
   keepAboveConfidence: 0.95,
   secondOpinionAbove: 0.7,
+  enclosedMarksAtLeast: 2,
 };
 
 /** One shape as the decision sees it. */
@@ -72,6 +81,8 @@ export interface ShapeEvidence {
   confidence?: number;
   /** The head's class probabilities for the shape turned by 180°, when it was read so. */
   turnedClasses?: number[];
+  /** Separate marks inside the shape's holes (`DigitCrop.enclosedMarks`). */
+  enclosedMarks?: number;
 }
 
 /** The decision for one image. */
@@ -130,8 +141,11 @@ export function judgeShapes(
   settings: NoDigitSettings = {},
 ): NoDigitVerdict {
   const s = { ...DEFAULTS, ...settings };
-  const notDigit = shapes.map((x) => 1 - x.classes[0]);
-  const shapeKind = shapes.map((x) => {
+  // Structural evidence: marks inside a shape's holes make it a drawing (a face, an object).
+  const enclosing = shapes.map((x) => (x.enclosedMarks ?? 0) >= s.enclosedMarksAtLeast);
+  const notDigit = shapes.map((x, i) => enclosing[i] ? 1 : 1 - x.classes[0]);
+  const shapeKind = shapes.map((x, i) => {
+    if (enclosing[i]) return "drawing";
     let best = 1;
     for (let k = 2; k < x.classes.length; k++) if (x.classes[k] > x.classes[best]) best = k;
     return SHAPE_CLASSES[best] as NoDigitKind;
@@ -140,6 +154,7 @@ export function judgeShapes(
   const rejected = notDigit.map((p, i) => {
     const { confidence = 0, turnedClasses } = shapes[i];
     if (p < s.shapeThreshold || confidence >= s.keepAboveConfidence) return false;
+    if (enclosing[i]) return true;
     // A lone shape read fairly confidently: the upside-down view must agree (see settings).
     if (lone && confidence >= s.secondOpinionAbove && turnedClasses) {
       return 1 - turnedClasses[0] >= s.shapeThreshold;
@@ -153,7 +168,7 @@ export function judgeShapes(
   if (shapes.length && enough) {
     return {
       noDigit: true,
-      kind: imageKind(shapes, rejected),
+      kind: imageKind(shapes, rejected, enclosing),
       dropped: shapes.map(() => true),
       notDigit,
       shapeKind,
@@ -170,10 +185,15 @@ export function judgeShapes(
 }
 
 /** What a no-digit image holds: photo, writing, or its shapes' most likely kind. */
-function imageKind(shapes: ShapeEvidence[], rejected: boolean[]): NoDigitKind {
+function imageKind(
+  shapes: ShapeEvidence[],
+  rejected: boolean[],
+  enclosing: boolean[],
+): NoDigitKind {
   const boxes = shapes.map((x) => x.box);
   if (scatteredShapes(boxes)) return "photo";
   if (shapes.length >= 3) return "writing";
+  if (enclosing.some(Boolean)) return "drawing";
   // One or two shapes: the kind with the most probability among the rejected ones.
   const sum = new Array(SHAPE_CLASSES.length).fill(0);
   shapes.forEach((x, i) => {

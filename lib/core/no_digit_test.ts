@@ -45,6 +45,24 @@ Deno.test("no digit - a lone shape read fairly confidently needs its upside-down
   assert.equal(judgeShapes([six, other]).noDigit, true);
 });
 
+Deno.test("no digit - marks inside a shape's holes make it a drawing, whatever the head says", () => {
+  const box: Box = [0, 0, 10, 20];
+  const asDigit = [0.98, 0.01, 0.0, 0.01];
+  const face = { box, classes: asDigit, confidence: 0.92, enclosedMarks: 2 };
+  const verdict = judgeShapes([face]);
+  assert.equal(verdict.noDigit, true);
+  assert.equal(verdict.kind, "drawing");
+  assert.equal(verdict.shapeKind[0], "drawing");
+  // One mark is not enough (a speck in a 0), and a sure digit stays a digit.
+  assert.equal(judgeShapes([{ ...face, enclosedMarks: 1 }]).noDigit, false);
+  assert.equal(judgeShapes([{ ...face, confidence: 0.97 }]).noDigit, false);
+  // Beside digits, the enclosing shape is left out of the reading.
+  const digitShape = { box, classes: asDigit, confidence: 0.99 };
+  const mixed = judgeShapes([digitShape, digitShape, { ...face, confidence: 0.5 }]);
+  assert.equal(mixed.noDigit, false);
+  assert.deepEqual(mixed.dropped, [false, false, true]);
+});
+
 Deno.test("no digit - tells shapes on one line from shapes scattered over a picture", () => {
   const row: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, 100, 20, 40]);
   const scattered: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, (i % 4) * 90, 20, 40]);
@@ -116,6 +134,21 @@ Deno.test("no digit - a smiley is no digit, with or without its face", () => {
     }));
     assert.equal(r.noDigit, true, `${face ? "face" : "eyes and smile"} read as ${r.digits}`);
   }
+});
+
+Deno.test("no digit - a face with small dot eyes is a drawing", () => {
+  const r = read(page(260, 260, (img) => {
+    ellipse(img, 130, 130, 90, 105, 7, INK);
+    for (const x of [100, 160]) line(img, x, 100, x + 0.01, 100, 11, INK);
+    const mouth = Array.from({ length: 21 }, (_, k) => {
+      const a = 0.2 * Math.PI + (k / 20) * 0.6 * Math.PI;
+      return [130 + 50 * Math.cos(a), 135 + 45 * Math.sin(a)];
+    });
+    polyline(img, mouth, 7, INK);
+  }));
+  assert.equal(r.noDigit, true, `read as ${r.digits}`);
+  assert.equal(r.kind, "drawing");
+  assert.match(r.reason!, /drawing/);
 });
 
 Deno.test("no digit - a plus sign and a ticked box are no digits", () => {

@@ -41,6 +41,7 @@ import {
 import { lineAngle, rotateGrey } from "./rotate.ts";
 import { estimateSlant, shearGrey } from "./slant.ts";
 import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
+import { enclosedMarks } from "./enclosed_marks.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces, rightEdge } from "./split_candidates.ts";
 
@@ -250,6 +251,9 @@ function readGrey(
       pixels: digitToMnist(map.ink, labels, g, opt, 1),
       box: toImage(g),
     };
+    // Marks inside the shape's holes (a face's eyes): evidence for the no-digit decision.
+    const inside = enclosedMarks(g, kept, labels, w);
+    if (inside) crop.enclosedMarks = inside;
     // A digit touching all four edges of a tiny image: its aspect ratio was
     // probably lost when the image was normalised to its frame.
     const fillsFrame = Math.max(w, h) <= 64 && g.x0 === 0 && g.y0 === 0 && g.x1 === w &&
@@ -312,6 +316,7 @@ function turnCrops(digits: DigitCrop[]): DigitCrop[] {
     return {
       pixels: turnPixels(d.pixels),
       box: d.box,
+      ...(d.enclosedMarks ? { enclosedMarks: d.enclosedMarks } : {}),
       ...(d.alternatives ? { alternatives: d.alternatives.map(turnPixels) } : {}),
       ...(d.pieces
         ? {

@@ -13,7 +13,7 @@ import type {
   RejectedShape,
 } from "./image_types.ts";
 import { numberInputs, readNumber } from "./number_reading.ts";
-import type { DigitCrop } from "./image_types.ts";
+import type { Box, DigitCrop } from "./image_types.ts";
 import {
   judgeShapes,
   kindOfPreprocessReason,
@@ -66,6 +66,21 @@ function mostDigitLike(rows: number[][], from: number, n: number): number[] {
 }
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/**
+ * The marks enclosed by the crop a read digit came from (a piece of a split
+ * shape lies within its shape's box), upright or turned.
+ */
+function enclosedMarksOf(pre: PreprocessResult, box: Box): number {
+  const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
+  for (const d of [pre.digits, ...(pre.turned ?? []).map((t) => t.digits)].flat()) {
+    const [x, y, w, h] = d.box;
+    if (d.enclosedMarks && cx >= x && cx <= x + w && cy >= y && cy <= y + h) {
+      return d.enclosedMarks;
+    }
+  }
+  return 0;
+}
 
 /**
  * The head's most digit-like row among the renderings of a lone shape turned
@@ -148,6 +163,7 @@ export function buildResult(
         box: s.box,
         classes: s.classes!,
         confidence: predictions[i].confidence,
+        enclosedMarks: enclosedMarksOf(pre, s.box),
         ...(turnedClasses && shapes.length === 1 ? { turnedClasses } : {}),
       })),
       options.noDigit,

@@ -21,7 +21,8 @@ import { initBackend } from "../backend.ts";
 import { makeRng } from "../../lib/core/random.ts";
 import { loadMnistSplit, locateMnist } from "../mnist_files.ts";
 import { encodeModel } from "../model_io.ts";
-import { type DigitModel, inputBatch, loadModel } from "../../lib/core/model_runner.ts";
+import { type DigitModel, inputBatch } from "../../lib/core/model_runner.ts";
+import { loadModelFile } from "../../lib/server/model_file.ts";
 import { NO_DIGIT_HEAD_FILE } from "../../lib/core/model_runner.ts";
 import { SHAPE_CLASSES } from "../../lib/core/no_digit.ts";
 import { digitSamples, negativeSamples } from "./samples.ts";
@@ -146,7 +147,7 @@ async function main() {
   const log = (s: string) =>
     console.log(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${s}`);
   await initBackend("wasm");
-  const model = await loadModel(values.model!);
+  const model = await loadModelFile(values.model!);
   const dir = await locateMnist(values.data);
   const train = await loadMnistSplit(dir, "train");
   const test = await loadMnistSplit(dir, "test");
