@@ -40,7 +40,7 @@ import {
 } from "./segment.ts";
 import { lineAngle, rotateGrey } from "./rotate.ts";
 import { estimateSlant, shearGrey } from "./slant.ts";
-import { dropBoxes, dropFrameEdges, dropRules } from "./shape_filters.ts";
+import { dropBoxes, dropFrameEdges, dropRules, pageEdges } from "./shape_filters.ts";
 import { enclosedMarks } from "./enclosed_marks.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces, rightEdge } from "./split_candidates.ts";
@@ -238,13 +238,23 @@ function readGrey(
   const { labels, components } = labelComponents(mask, w, h);
   const strong = new Uint8Array(components.length + 1);
   for (let i = 0; i < ink.length; i++) if (labels[i] && ink[i] > high) strong[labels[i]] = 1;
+  // The page's own edges and shadows go first: with nothing else, the page is blank.
+  const edges = pageEdges(components, labels, w, h);
   const kept = dropRules(
-    dropBoxes(dropFrameEdges(components.filter((c) => strong[c.label]), w, h), labels, w),
+    dropBoxes(
+      dropFrameEdges(components.filter((c) => strong[c.label] && !edges.has(c.label)), w, h),
+      labels,
+      w,
+    ),
     w,
     h,
   );
   const groups = groupDigits(kept, w, h).slice(0, opt.maxDigits);
-  if (groups.length === 0) return none("no digit-sized shape found");
+  if (groups.length === 0) {
+    return none(
+      edges.size ? "blank: only the page's edges and shadows" : "no digit-sized shape found",
+    );
+  }
 
   const digits: DigitCrop[] = groups.map((g) => {
     const crop: DigitCrop = {

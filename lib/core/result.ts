@@ -12,7 +12,7 @@ import type {
   RecognitionResult,
   RejectedShape,
 } from "./image_types.ts";
-import { numberInputs, readNumber } from "./number_reading.ts";
+import { numberInputs, type ReadDigit, readNumber } from "./number_reading.ts";
 import type { Box, DigitCrop } from "./image_types.ts";
 import {
   judgeShapes,
@@ -101,6 +101,50 @@ function turnedHeadRow(pre: PreprocessResult, rows: number[][]): number[] | unde
 }
 
 /**
+ * The read digits as predictions, and the no-digit verdict on them when the
+ * head ran (`turnedClasses`: a lone shape's 180° view, its second opinion).
+ */
+function judgeReading(
+  pre: PreprocessResult,
+  outputs: ModelOutputs,
+  digits: ReadDigit[],
+  turnedClasses: number[] | undefined,
+  settings: NoDigitSettings | undefined,
+) {
+  const shapes = digits.map((d) => ({
+    box: d.box,
+    probabilities: d.probabilities,
+    classes: outputs.shapeClasses
+      ? mostDigitLike(outputs.shapeClasses, d.rows[0], d.rows.length)
+      : undefined,
+  }));
+  const predictions: DigitPrediction[] = shapes.map(({ box, probabilities: p, classes }) => {
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+    return {
+      digit: best,
+      confidence: p[best],
+      probabilities: p.map(round4),
+      box,
+      ...(classes ? { notDigit: round4(1 - classes[0]) } : {}),
+    };
+  });
+  const verdict = shapes.every((s) => s.classes)
+    ? judgeShapes(
+      shapes.map((s, i) => ({
+        box: s.box,
+        classes: s.classes!,
+        confidence: predictions[i].confidence,
+        enclosedMarks: enclosedMarksOf(pre, s.box),
+        ...(turnedClasses && shapes.length === 1 ? { turnedClasses } : {}),
+      })),
+      settings,
+    )
+    : undefined;
+  return { shapes, predictions, verdict };
+}
+
+/**
  * Builds the result of one image from its preprocessing and the model's
  * outputs for `modelInputs(pre)`. A digit with several renderings (its true
  * width unknown) gets the mean of their digit probabilities: each width
@@ -133,42 +177,24 @@ export function buildResult(
     throw new RangeError(`expected ${expected} output rows, got ${outputs.probabilities.length}`);
   }
   // Renderings averaged, touching digits split, the turn chosen (number_reading.ts).
-  const number = readNumber(pre, outputs.probabilities);
-  const shapes = number.digits.map((d) => ({
-    box: d.box,
-    probabilities: d.probabilities,
-    classes: outputs.shapeClasses
-      ? mostDigitLike(outputs.shapeClasses, d.rows[0], d.rows.length)
-      : undefined,
-  }));
-  const predictions: DigitPrediction[] = shapes.map(({ box, probabilities: p, classes }) => {
-    let best = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-    return {
-      digit: best,
-      confidence: p[best],
-      probabilities: p.map(round4),
-      box,
-      ...(classes ? { notDigit: round4(1 - classes[0]) } : {}),
-    };
-  });
+  let number = readNumber(pre, outputs.probabilities);
   // The second opinion is the upright reading's shape turned: not for another reading.
   const turnedClasses = outputs.shapeClasses && number.turned === undefined &&
       number.slant === undefined
     ? turnedHeadRow(pre, outputs.shapeClasses)
     : undefined;
-  const verdict = shapes.every((s) => s.classes)
-    ? judgeShapes(
-      shapes.map((s, i) => ({
-        box: s.box,
-        classes: s.classes!,
-        confidence: predictions[i].confidence,
-        enclosedMarks: enclosedMarksOf(pre, s.box),
-        ...(turnedClasses && shapes.length === 1 ? { turnedClasses } : {}),
-      })),
-      options.noDigit,
-    )
-    : undefined;
+  let judged = judgeReading(pre, outputs, number.digits, turnedClasses, options.noDigit);
+  // A line of shapes judged no digit does not become a number by being read sideways: a
+  // quarter turn that merges the upright shapes into fewer ones (a row of form bubbles read
+  // as one tall "1") is the opposite of a sideways number, whose stacked digits it separates.
+  if ((number.turned === 90 || number.turned === 270) && judged.verdict?.noDigit === false) {
+    const upright = readNumber({ ...pre, turned: undefined }, outputs.probabilities);
+    if (upright.digits.length > number.digits.length) {
+      const uprightJudged = judgeReading(pre, outputs, upright.digits, undefined, options.noDigit);
+      if (uprightJudged.verdict?.noDigit) [number, judged] = [upright, uprightJudged];
+    }
+  }
+  const { shapes, predictions, verdict } = judged;
   const rejected: RejectedShape[] = verdict
     ? shapes.flatMap((s, i) =>
       verdict.dropped[i]

@@ -138,3 +138,31 @@ Deno.test("result - refuses outputs that do not match the model inputs", () => {
     RangeError,
   );
 });
+
+Deno.test("result - a row the head calls writing is not a number when read sideways as one shape", () => {
+  // Five shapes in a row, upright; turned by 90° they merge into one tall stroke, a sure "1".
+  const row: Box[] = Array.from({ length: 5 }, (_, i) => [10 + 24 * i, 3, 19, 12]);
+  const p: PreprocessResult = {
+    ...pre(...row),
+    turned: [{ degrees: 90, digits: [crop([7, 3, 114, 12])] }],
+  };
+  assert.equal(modelInputs(p).length, 6);
+  const probabilities = [...row.map(() => digitRow(0, 0.4)), digitRow(1, 0.95)];
+  const rows = [...row.map(() => isWriting), isDigit];
+  const r = buildResult(p, { probabilities, shapeClasses: rows });
+  assert.equal(r.noDigit, true, `read as ${r.digits}`);
+  assert.equal(r.kind, "writing");
+  assert.equal(r.turned, undefined);
+  // A sideways number: upright its digits stack into one shape, turned they are read apart.
+  const sideways: PreprocessResult = {
+    ...pre([10, 10, 30, 90]),
+    turned: [{ degrees: 90, digits: [crop([10, 10, 30, 40]), crop([10, 55, 30, 45])] }],
+  };
+  const s = buildResult(sideways, {
+    probabilities: [digitRow(8, 0.4), digitRow(1, 0.97), digitRow(7, 0.96)],
+    shapeClasses: [isWriting, isDigit, isDigit],
+  });
+  assert.equal(s.noDigit, false);
+  assert.equal(s.digits, "17");
+  assert.equal(s.turned, 90);
+});

@@ -41,6 +41,47 @@ export function dropFrameEdges(components: Component[], w: number, h: number): C
 }
 
 /**
+ * The edges of the page itself, which a photo of blank paper shows as dark
+ * bands and shadows along the picture's border: a shape that wraps around
+ * at least three corners of the picture along its border (nearly all its
+ * ink within a tenth of the picture's side from the border) and leaves the
+ * middle of the picture empty. A digit, however tightly cropped, meets at
+ * most a corner or two and crosses the middle. Returns the labels of such
+ * shapes; unlike `dropFrameEdges`, they go even when they are all there is.
+ */
+export function pageEdges(
+  components: Component[],
+  labels: Int32Array,
+  w: number,
+  h: number,
+): Set<number> {
+  const t = Math.max(2, Math.round(0.1 * Math.min(w, h)));
+  const edges = new Set<number>();
+  for (const c of components) {
+    const sides = Number(c.x0 === 0) + Number(c.y0 === 0) + Number(c.x1 === w) +
+      Number(c.y1 === h);
+    if (sides < 3) continue;
+    let band = 0, middle = 0;
+    const corners = [0, 0, 0, 0];
+    for (let y = c.y0; y < c.y1; y++) {
+      for (let x = c.x0; x < c.x1; x++) {
+        if (labels[y * w + x] !== c.label) continue;
+        const left = x < t, right = x >= w - t, top = y < t, bottom = y >= h - t;
+        if (left || right || top || bottom) band++;
+        if (x >= 0.25 * w && x < 0.75 * w && y >= 0.25 * h && y < 0.75 * h) middle++;
+        if (top && left) corners[0] = 1;
+        if (top && right) corners[1] = 1;
+        if (bottom && left) corners[2] = 1;
+        if (bottom && right) corners[3] = 1;
+      }
+    }
+    const wraps = corners[0] + corners[1] + corners[2] + corners[3] >= 3;
+    if (wraps && middle === 0 && band >= 0.95 * c.area) edges.add(c.label);
+  }
+  return edges;
+}
+
+/**
  * Drops boxes drawn around digits (form fields, a frame around a number): a
  * hollow shape whose ink lies along its own bounding box, with another shape
  * inside it. A 0, however square, holds nothing inside, so it stays.
