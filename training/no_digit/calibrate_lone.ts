@@ -1,7 +1,7 @@
 /**
- * `deno run -A training/no_digit/calibrate_lone.ts [N] [THRESHOLD]`
+ * `deno run -A training/no_digit/calibrate_lone.ts [N] [THRESHOLD] [MODEL]`
  *
- * How often the shipped no-digit head rejects an image of one shape, by the
+ * How often the no-digit head beside MODEL (default: the shipped one) rejects an image of one shape, by the
  * digit-model confidence guard, on MNIST test digits and on N generated lone
  * writing / symbol / drawing shapes each (default 300): first the head alone,
  * then with the shape's 180° view as a second opinion (rejected only when
@@ -28,7 +28,7 @@ interface Scored {
 const GUARDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01];
 
 await initInferenceBackend();
-const { model, head } = await loadModelWithHead(modelUrl(DEFAULT_MODEL_PATH).href);
+const { model, head } = await loadModelWithHead(modelUrl(Deno.args[2] ?? DEFAULT_MODEL_PATH).href);
 if (!head) throw new Error("static/model/no_digit.json is missing");
 const test = await loadMnistSplit(await locateMnist(undefined), "test");
 const n = Number(Deno.args[0] ?? 300);

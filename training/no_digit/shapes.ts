@@ -103,9 +103,50 @@ function symbolStrokes(rng: Rng): PenPath[] {
   if (r < 0.64) return [box];
   if (r < 0.74) return [box, tick.map(([x, y]) => [x, y]) as PenPath];
   if (r < 0.8) return [box, ...cross];
-  if (r < 0.86) return [[[0, 10], [20, 10]], [[13, 4], [20, 10], [13, 16]]]; // arrow
+  if (r < 0.84) { // a tick or a cross made in a hurry: it overshoots its box, as on a form
+    const out: PenPath[] = rng() < 0.6
+      ? [[[2, 10], [7, 17], [uniform(rng, 24, 34), uniform(rng, -12, -4)]]]
+      : [
+        [[uniform(rng, -6, 2), uniform(rng, -6, 2)], [uniform(rng, 18, 26), uniform(rng, 18, 26)]],
+        [[
+          uniform(rng, 18, 26),
+          uniform(rng, -6, 2),
+        ], [uniform(rng, -6, 2), uniform(rng, 18, 26)]],
+      ];
+    return [box, ...out];
+  }
+  if (r < 0.9) return [[[0, 10], [20, 10]], [[13, 4], [20, 10], [13, 16]]]; // arrow
   const { strokes, width } = textStrokes(pick(rng, SYMBOL_CHARS), "futural");
   return strokes.map((s) => s.map(([x, y]) => [x * 20 / width, y]));
+}
+
+/**
+ * The outline of a thing (a fruit, a cloud, a leaf, a fish): a closed,
+ * bumpy or dented loop with something attached (a stem and a leaf, a tail,
+ * a fin), which a digit model reads as a 0, 6 or 9 when the loop is all it
+ * looks at.
+ */
+function objectOutline(rng: Rng): PenPath[] {
+  const lobes = 2 + Math.floor(rng() * 5), depth = uniform(rng, 0.05, 0.25);
+  const phase = rng() * 2 * Math.PI, rx = uniform(rng, 6, 10), ry = uniform(rng, 6, 9);
+  const loop: PenPath = Array.from({ length: 61 }, (_, i) => {
+    const t = (i / 60) * 2 * Math.PI;
+    const k = 1 + depth * Math.cos(lobes * t + phase);
+    return [10 + rx * k * Math.cos(t), 11 + ry * k * Math.sin(t)];
+  });
+  const top = 11 - ry * (1 - depth);
+  const kind = rng();
+  if (kind < 0.45) { // fruit: a stem, often a leaf
+    const stem: PenPath = [[10, top + 1], [10 + uniform(rng, -2, 2), top - uniform(rng, 3, 6)]];
+    const leaf = circle(13, top - 2, uniform(rng, 2, 3.5), uniform(rng, 1, 1.8));
+    return rng() < 0.7 ? [loop, stem, leaf] : [loop, stem];
+  }
+  if (kind < 0.75) { // fish: a tail on one side, an eye inside
+    const x = 10 + rx * (1 - depth);
+    return [loop, [[x - 1, 11], [x + 6, 5], [x + 6, 17], [x - 1, 11]], circle(6, 9, 0.8, 0.8)];
+  }
+  // A cloud or a bush: the bumpy loop on a base line.
+  return [loop, [[0, 11 + ry], [20, 11 + ry]]];
 }
 
 /** Drawings in a unit box (0–20). */
@@ -157,10 +198,11 @@ function drawingStrokes(rng: Rng): PenPath[] {
   if (r < 0.72) { // heart
     return [[...circle(6, 6, 4, 4, Math.PI, 2 * Math.PI), [10, 6], [18, 6], [10, 18], [2, 6]]];
   }
-  if (r < 0.8) { // zigzag with many teeth (two or three would be a Z or a 2)
+  if (r < 0.78) { // zigzag with many teeth (two or three would be a Z or a 2)
     const n = 4 + Math.floor(rng() * 5);
     return [Array.from({ length: 2 * n + 1 }, (_, i) => [i * 20 / (2 * n), i % 2 ? 4 : 16])];
   }
+  if (r < 0.9) return objectOutline(rng);
   // Scribbles: several long Bézier strokes, each through many points, so that none is as
   // simple as a digit's one or two strokes.
   const k = 2 + Math.floor(rng() * 3);
@@ -198,7 +240,8 @@ function place(
 
 /** One random picture of class `cls`: a single shape, or a word / a row of marks. */
 export function negativeScene(cls: NegativeClass, rng: Rng): Scene {
-  const h = uniform(rng, 40, 120);
+  // A fifth of the symbols as small as on a scanned form (a checkbox a few dozen pixels wide).
+  const h = cls === "symbol" && rng() < 0.2 ? uniform(rng, 12, 30) : uniform(rng, 40, 120);
   const thickness = Math.max(1.5, h * uniform(rng, 0.05, 0.14));
   const margin = h * uniform(rng, 0.3, 1);
   let strokes: PenPath[];

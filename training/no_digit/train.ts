@@ -34,7 +34,7 @@ const KEEP_ABOVE = 0.95;
  * Per class, bumped whenever samples.ts or shapes.ts draw that class
  * differently, so its cached features are not reused.
  */
-const GENERATOR_VERSION = [2, 2, 2, 3];
+const GENERATOR_VERSION = [2, 2, 3, 4];
 
 /** Penultimate features of `inputs`, in batches (and the digit model's confidence in each). */
 function featuresOf(
