@@ -17,9 +17,13 @@ import { digitSamples } from "./samples.ts";
 import { negativeScene, renderScene } from "./shapes.ts";
 import { loadMnistSplit, locateMnist } from "../mnist_files.ts";
 import { makeRng } from "../../lib/core/random.ts";
+import { judgeShapes, type NoDigitSettings } from "../../lib/core/no_digit.ts";
 
 interface Scored {
   confidence: number;
+  /** The head's classes, upright and turned by 180°. */
+  classes: number[];
+  turnedClasses: number[];
   notDigit: number;
   /** The lower of the upright and the 180° view's not-digit probabilities. */
   bothNotDigit: number;
@@ -47,6 +51,8 @@ function score(inputs: Float32Array[]): Scored[] {
       const notDigit = 1 - upright.shapeClasses![k][0];
       out.push({
         confidence: Math.max(...p),
+        classes: upright.shapeClasses![k],
+        turnedClasses: turned.shapeClasses![k],
         notDigit,
         bothNotDigit: Math.min(notDigit, 1 - turned.shapeClasses![k][0]),
       });
@@ -85,3 +91,17 @@ const table = (title: string, notDigitOf: (s: Scored) => number) => {
 };
 table(`head alone at ${threshold}`, (r) => r.notDigit);
 table("with the 180° view as a second opinion", (r) => r.bothNotDigit);
+
+// The decision itself (lib/core/no_digit.ts judgeShapes on one shape), with its defaults and
+// the head's calibrated threshold, then without the doubt rule.
+const decide = (settings: NoDigitSettings) => (r: Scored) =>
+  judgeShapes([{ box: [0, 0, 1, 1], ...r }], { shapeThreshold: threshold, ...settings }).noDigit;
+console.log("\nas judgeShapes decides: share rejected (%)");
+console.log(["set", "n", "defaults", "without the doubt rule"].join("\t"));
+for (const [name, rows] of Object.entries(sets)) {
+  const share = (f: (r: Scored) => boolean) =>
+    (100 * rows.filter(f).length / rows.length).toFixed(2);
+  console.log(
+    [name, rows.length, share(decide({})), share(decide({ doubtBelowConfidence: 0 }))].join("\t"),
+  );
+}

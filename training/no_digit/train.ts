@@ -1,6 +1,6 @@
 /**
  * `deno task train:no-digit [--data DIR] [--per-class N] [--epochs N] [--hidden N] [--out DIR]
- *   [--seed N] [--head-seed N]`
+ *   [--seed N] [--head-seed N] [--digit-weight W]`
  *
  * Trains the open-set head that tells digits from other shapes (letters,
  * symbols, marks, drawings, textures) on the frozen digit model's
@@ -134,6 +134,7 @@ async function main() {
       val: { type: "string", default: "500" },
       epochs: { type: "string", default: "40" },
       hidden: { type: "string", default: "48" },
+      "digit-weight": { type: "string", default: "3" },
       seed: { type: "string", default: "12" },
       "head-seed": { type: "string" },
       model: { type: "string", default: "static/model/model.json" },
@@ -193,12 +194,13 @@ async function main() {
   head.compile({ optimizer: tf.train.adam(2e-3), loss: "categoricalCrossentropy" });
   const xs = tf.tensor2d(trainSet.x, [trainSet.n, FEATURES]);
   const ys = tf.oneHot(tf.tensor1d(trainSet.y, "int32"), SHAPE_CLASSES.length);
-  // A rejected real digit costs more than an accepted doodle: digits weigh triple.
+  // A rejected real digit costs more than an accepted doodle: digits weigh more (--digit-weight).
+  const digitWeight = Number(values["digit-weight"]);
   await head.fit(xs, ys, {
     epochs: Number(values.epochs),
     batchSize: 128,
     shuffle: true,
-    classWeight: { 0: 3, 1: 1, 2: 1, 3: 1 },
+    classWeight: { 0: digitWeight, 1: 1, 2: 1, 3: 1 },
     verbose: 0,
     callbacks: {
       onEpochEnd: (e, l) => {
@@ -259,6 +261,7 @@ async function main() {
     per_class: perClass,
     epochs: Number(values.epochs),
     hidden: Number(values.hidden),
+    digit_weight: digitWeight,
     trained_at: new Date().toISOString(),
     shape_threshold: Number(shapeThreshold.toFixed(4)),
     validation: metrics,
