@@ -60,15 +60,6 @@ export interface NoDigitSettings {
    * holds even one such mark.
    */
   enclosedMarksAtLeast?: number;
-  /**
-   * A shape the digit model cannot read with even this confidence (default
-   * 0.5) is not a digit when the head leans that way at all (not-digit
-   * probability ≥ `doubtThreshold`, default 0.5): two weak doubts that agree.
-   * Measured on MNIST test digits and generated shapes by
-   * training/no_digit/calibrate_lone.ts (BENCHMARKS.md).
-   */
-  doubtBelowConfidence?: number;
-  doubtThreshold?: number;
 }
 
 const DEFAULTS: Required<NoDigitSettings> = {
@@ -79,8 +70,6 @@ const DEFAULTS: Required<NoDigitSettings> = {
   keepAboveConfidence: 0.95,
   secondOpinionAbove: 0.7,
   enclosedMarksAtLeast: 2,
-  doubtBelowConfidence: 0.5,
-  doubtThreshold: 0.5,
 };
 
 /** One shape as the decision sees it. */
@@ -166,7 +155,6 @@ export function judgeShapes(
     const { confidence = 0, turnedClasses } = shapes[i];
     if (confidence >= s.keepAboveConfidence) return false;
     if (enclosing[i]) return true;
-    if (confidence < s.doubtBelowConfidence && p >= s.doubtThreshold) return true;
     if (p < s.shapeThreshold) return false;
     // A lone shape read fairly confidently: the upside-down view must agree (see settings).
     if (lone && confidence >= s.secondOpinionAbove && turnedClasses) {

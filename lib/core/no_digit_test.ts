@@ -63,23 +63,6 @@ Deno.test("no digit - marks inside a shape's holes make it a drawing, whatever t
   assert.deepEqual(mixed.dropped, [false, false, true]);
 });
 
-Deno.test("no digit - a shape the digit model cannot read is rejected when the head leans that way", () => {
-  const box: Box = [0, 0, 10, 20];
-  const leaning = { box, classes: [0.2, 0.0, 0.0, 0.8], confidence: 0.45 };
-  // The shipped head's calibrated threshold: alone, its 0.8 would not reject.
-  const calibrated = { shapeThreshold: 0.95 };
-  assert.equal(judgeShapes([leaning], calibrated).noDigit, true, "two weak doubts that agree");
-  assert.equal(judgeShapes([leaning], calibrated).kind, "drawing");
-  // Either doubt alone is not enough.
-  assert.equal(judgeShapes([{ ...leaning, confidence: 0.6 }], calibrated).noDigit, false);
-  const headSure = { ...leaning, classes: [0.6, 0.0, 0.0, 0.4] };
-  assert.equal(judgeShapes([headSure], calibrated).noDigit, false);
-  assert.equal(
-    judgeShapes([leaning], { ...calibrated, doubtBelowConfidence: 0 }).noDigit,
-    false,
-  );
-});
-
 Deno.test("no digit - tells shapes on one line from shapes scattered over a picture", () => {
   const row: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, 100, 20, 40]);
   const scattered: Box[] = Array.from({ length: 8 }, (_, i) => [i * 30, (i % 4) * 90, 20, 40]);
