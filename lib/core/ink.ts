@@ -11,6 +11,7 @@
  *   thresholds scale with the noise and pure-noise images can be refused.
  */
 import type { GreyImage } from "./image_types.ts";
+import { scratchFloat32 } from "./scratch.ts";
 
 /** The levelled ink image and the statistics derived on the way. */
 export interface InkMap {
@@ -55,7 +56,7 @@ export function quantile(data: Float32Array, q: number, lo = 0, hi = 1): number 
 
 /** Horizontal half of `blur3`: each row averaged over x−1, x, x+1 (edges clamped). */
 function blurRows(data: Float32Array, w: number, h: number): Float32Array {
-  const tmp = new Float32Array(w * h);
+  const tmp = scratchFloat32(w * h, false);
   for (let y = 0; y < h; y++) {
     const r = y * w;
     if (w === 1) {
@@ -75,7 +76,7 @@ function blurRows(data: Float32Array, w: number, h: number): Float32Array {
 export function blur3(src: GreyImage): GreyImage {
   const { width: w, height: h } = src;
   const tmp = blurRows(src.data, w, h);
-  const out = new Float32Array(w * h);
+  const out = scratchFloat32(w * h, false);
   for (let y = 0; y < h; y++) {
     const up = (y > 0 ? y - 1 : y) * w, down = (y + 1 < h ? y + 1 : y) * w, r = y * w;
     for (let x = 0; x < w; x++) out[r + x] = (tmp[up + x] + tmp[r + x] + tmp[down + x]) / 3;
@@ -220,15 +221,19 @@ function eachBackgroundRow(
     tx[x] = fx - cx0[x];
     rx[x] = 1 - tx[x];
   }
+  // So is each grid row interpolated across: done once per grid row, not per image row.
+  const across: Float64Array[] = [];
+  const acrossRow = (gy: number) => {
+    if (across[gy]) return across[gy];
+    const line = across[gy] = new Float64Array(w), r = gy * gw;
+    for (let x = 0; x < w; x++) line[x] = safe[r + cx0[x]] * rx[x] + safe[r + cx1[x]] * tx[x];
+    return line;
+  };
   for (let y = 0; y < h; y++) {
     const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
     const y0 = Math.floor(fy), y1 = Math.min(gh - 1, y0 + 1), ty = fy - y0, ry = 1 - ty;
-    const top = y0 * gw, bottom = y1 * gw;
-    for (let x = 0; x < w; x++) {
-      const a = safe[top + cx0[x]] * rx[x] + safe[top + cx1[x]] * tx[x];
-      const b = safe[bottom + cx0[x]] * rx[x] + safe[bottom + cx1[x]] * tx[x];
-      levels[x] = a * ry + b * ty;
-    }
+    const top = acrossRow(y0), bottom = acrossRow(y1);
+    for (let x = 0; x < w; x++) levels[x] = top[x] * ry + bottom[x] * ty;
     row(y, levels);
   }
 }
@@ -279,7 +284,7 @@ export function inkMap(grey: GreyImage): InkMap {
   const inverted = inkIsDark(grey);
   const { width: w, height: h } = grey;
   const n = w * h;
-  const v = new Float32Array(n);
+  const v = scratchFloat32(n, false);
   const g = grey.data;
   if (inverted) { for (let i = 0; i < n; i++) v[i] = 1 - g[i]; }
   else v.set(g);

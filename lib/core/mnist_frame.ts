@@ -8,6 +8,7 @@ import type { GreyImage } from "./image_types.ts";
 import { resample } from "./resample.ts";
 import { quantile } from "./ink.ts";
 import type { DigitGroup } from "./segment.ts";
+import { scratchFloat32, scratchUint8 } from "./scratch.ts";
 
 /** Side of the model's input. */
 export const MNIST_SIZE = 28;
@@ -47,18 +48,18 @@ export function digitToMnist(
   const scale = MNIST_BOX / Math.max(bw, bh);
   const pad = Math.ceil((opt.targetStroke / scale) / 2) + 1;
   const pw = bw + 2 * pad, ph = bh + 2 * pad;
-  const own = new Uint8Array(pw * ph);
+  const own = scratchUint8(pw * ph);
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       if (members.has(labels[(g.y0 + y) * w + g.x0 + x])) own[(y + pad) * pw + x + pad] = 1;
     }
   }
   const fringe = dilateMask(own, pw, ph);
-  const patch = new Float32Array(pw * ph);
+  const patch = scratchFloat32(pw * ph);
   // Typed, and its maximum found by a loop: a bold shape can hold more ink
   // pixels than a function call takes arguments (`Math.max(...values)`
   // threw "Maximum call stack size exceeded" past about 125,000).
-  const values = new Float32Array(bw * bh);
+  const values = scratchFloat32(bw * bh, false);
   let count = 0, brightest = 0;
   for (let y = 0; y < ph; y++) {
     for (let x = 0; x < pw; x++) {
@@ -115,7 +116,7 @@ export function digitToMnist(
 
 /** Mask grown by one pixel in the 8 directions. */
 function dilateMask(mask: Uint8Array, w: number, h: number): Uint8Array {
-  const out = new Uint8Array(mask.length);
+  const out = scratchUint8(mask.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (!mask[y * w + x]) continue;
@@ -162,8 +163,8 @@ export function minFilter(img: GreyImage, r: number): GreyImage {
  */
 export function maxFilter(img: GreyImage, r: number, floor = 0): GreyImage {
   const { width: w, height: h, data } = img;
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
+  const tmp = scratchFloat32(w * h, false);
+  const out = scratchFloat32(w * h, false);
   const pass = slidingMax(Math.max(w, h), r, floor);
   for (let y = 0; y < h; y++) pass(data, y * w, 1, w, tmp);
   for (let x = 0; x < w; x++) pass(tmp, x, w, h, out);
@@ -241,7 +242,7 @@ export function deskew(img: GreyImage): GreyImage {
   if (Math.abs(skew) < 0.05) return img;
   const extra = Math.ceil(Math.abs(skew) * h / 2) + 1;
   const nw = w + 2 * extra;
-  const out = new Float32Array(nw * h);
+  const out = scratchFloat32(nw * h, false);
   for (let y = 0; y < h; y++) {
     const shift = skew * (y - cy);
     for (let x = 0; x < nw; x++) {
@@ -272,7 +273,7 @@ export function cropToInk(img: GreyImage, floor = 0.02): GreyImage {
   }
   if (x1 < 0) return img;
   const nw = x1 - x0 + 1, nh = y1 - y0 + 1;
-  const out = new Float32Array(nw * nh);
+  const out = scratchFloat32(nw * nh, false);
   for (let y = 0; y < nh; y++) {
     out.set(data.subarray((y + y0) * w + x0, (y + y0) * w + x0 + nw), y * nw);
   }

@@ -44,6 +44,7 @@ import { dropBoxes, dropFrameEdges, dropRules, pageEdges } from "./shape_filters
 import { enclosedMarks } from "./enclosed_marks.ts";
 import { digitToMnist } from "./mnist_frame.ts";
 import { candidatePieces, rightEdge } from "./split_candidates.ts";
+import { scratchUint8, withScratch } from "./scratch.ts";
 
 /** Tuning knobs; the defaults are what the photo benchmark was measured with. */
 export interface PreprocessOptions {
@@ -139,6 +140,11 @@ export function preprocessImage(
   image: RasterImage,
   options: PreprocessOptions = {},
 ): PreprocessResult {
+  // The working images live only for this call: their arrays are reused by the next one.
+  return withScratch(() => preprocessWith(image, options));
+}
+
+function preprocessWith(image: RasterImage, options: PreprocessOptions): PreprocessResult {
   const opt = { ...DEFAULTS, ...options };
   const { grey } = toGrey(image, workingSide(image.width, image.height, options));
   const fx = image.width / grey.width, fy = image.height / grey.height;
@@ -232,7 +238,7 @@ function readGrey(
   // Hysteresis: faint pixels count only when connected to clearly inked ones.
   const high = Math.max(0.45 * map.peak, 4 * map.noise);
   const low = Math.max(0.2 * map.peak, 2.5 * map.noise);
-  const mask = new Uint8Array(w * h);
+  const mask = scratchUint8(w * h, false);
   for (let i = 0; i < mask.length; i++) mask[i] = ink[i] > low ? 1 : 0;
   removeLines(mask, w, h);
   const { labels, components } = labelComponents(mask, w, h);

@@ -8,6 +8,7 @@
  * don't come out blocky.
  */
 import type { GreyImage, RasterImage } from "./image_types.ts";
+import { scratchFloat32 } from "./scratch.ts";
 
 /** Per-output taps for one axis: flat arrays indexed through `start`. */
 export interface Taps {
@@ -55,7 +56,7 @@ export function resample(src: GreyImage, width: number, height: number): GreyIma
   const tx = makeTaps(src.width, width);
   const ty = makeTaps(src.height, height);
   // Horizontal pass: src.height rows of `width` samples.
-  const mid = new Float32Array(width * src.height);
+  const mid = scratchFloat32(width * src.height, false);
   for (let y = 0; y < src.height; y++) {
     const row = y * src.width;
     for (let x = 0; x < width; x++) {
@@ -76,7 +77,7 @@ export function verticalPass(
   ty: Taps,
   height: number,
 ): Float32Array {
-  const out = new Float32Array(width * height);
+  const out = scratchFloat32(width * height);
   for (let y = 0; y < height; y++) {
     const o = y * width;
     for (let k = ty.start[y]; k < ty.start[y + 1]; k++) {
@@ -188,13 +189,13 @@ export function toGrey(
   // Already at the working size (the browser decodes straight to it): the
   // taps would all be 1, so the luma rows are the grey image as they are.
   if (step === 1 && nw === w && nh === h) {
-    const grey = new Float32Array(w * h);
+    const grey = scratchFloat32(w * h, false);
     for (let y = 0; y < h; y++) lumaRow(data, c, y * w, 1, w, bg, grey.subarray(y * w));
     return { grey: { width: w, height: h, data: grey }, scale: 1 };
   }
   const tx = makeTaps(sw, nw);
   const ty = makeTaps(sh, nh);
-  const mid = new Float32Array(nw * sh);
+  const mid = scratchFloat32(nw * sh, false);
   const rowLum = new Float32Array(sw);
   for (let sy = 0; sy < sh; sy++) {
     lumaRow(data, c, (sy * step + off) * w + off, step, sw, bg, rowLum);

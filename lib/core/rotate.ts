@@ -4,6 +4,7 @@
  * turned image are mapped back to the original.
  */
 import type { GreyImage } from "./image_types.ts";
+import { scratchFloat32 } from "./scratch.ts";
 
 /** An image turned by some angle, and the way back for boxes found in it. */
 export interface Turned {
@@ -31,9 +32,11 @@ export function rotateGrey(img: GreyImage, degrees: number): Turned {
   const c = round(Math.cos(t)), s = round(Math.sin(t));
   const nw = Math.max(1, Math.round(Math.abs(w * c) + Math.abs(h * s)));
   const nh = Math.max(1, Math.round(Math.abs(w * s) + Math.abs(h * c)));
-  const sorted = Float32Array.from(data).sort();
+  const sorted = scratchFloat32(data.length, false);
+  sorted.set(data);
+  sorted.sort();
   const paper = sorted[sorted.length >> 1];
-  const out = new Float32Array(nw * nh);
+  const out = scratchFloat32(nw * nh, false);
   const cx = w / 2, cy = h / 2, ncx = nw / 2, ncy = nh / 2;
   for (let y = 0; y < nh; y++) {
     for (let x = 0; x < nw; x++) {

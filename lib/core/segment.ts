@@ -3,6 +3,7 @@
  * lines, and grouping of components into digits read left to right.
  * Pure functions over a binary mask (1 = ink) of a `width`×`height` image.
  */
+import { scratchInt32, scratchUint8 } from "./scratch.ts";
 
 /** One 8-connected component of the mask. */
 export interface Component {
@@ -37,7 +38,7 @@ export function labelComponents(
   width: number,
   height: number,
 ): { labels: Int32Array; components: Component[] } {
-  const labels = new Int32Array(width * height);
+  const labels = scratchInt32(width * height);
   const parent: number[] = [0];
   const find = (a: number) => {
     while (parent[a] !== a) {
@@ -51,27 +52,29 @@ export function labelComponents(
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
   for (let y = 0; y < height; y++) {
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      const i = y * width + x;
+      const i = row + x;
       if (!mask[i]) continue;
-      // Already-visited neighbours: W, NW, N, NE (inlined: this loop is hot).
+      // Already-visited neighbours W, NW, N, NE, as a decision tree (this
+      // loop is hot): a labelled N touches the other three, which were
+      // therefore joined to it when they were visited; NE and W (or NW)
+      // touch only through this pixel.
       let l = 0;
-      for (let k = 0; k < 4; k++) {
-        let j: number;
-        if (k === 0) {
-          if (x === 0) continue;
-          j = i - 1;
-        } else {
-          if (y === 0) break;
-          if (k === 1 && x === 0) continue;
-          if (k === 3 && x + 1 === width) continue;
-          j = i - width + k - 2;
+      if (y > 0) {
+        const up = i - width;
+        l = labels[up];
+        if (!l) {
+          const ne = x + 1 < width ? labels[up + 1] : 0;
+          const nw = x > 0 ? labels[up - 1] : 0;
+          const w = x > 0 ? labels[i - 1] : 0;
+          if (ne) {
+            l = ne;
+            if (w) union(ne, w);
+            else if (nw) union(ne, nw);
+          } else l = w || nw;
         }
-        const lj = labels[j];
-        if (!lj) continue;
-        if (!l) l = lj;
-        else if (lj !== l) union(l, lj);
-      }
+      } else if (x > 0) l = labels[i - 1];
       if (!l) {
         l = parent.length;
         parent.push(l);
@@ -79,24 +82,26 @@ export function labelComponents(
       labels[i] = l;
     }
   }
-  // Second pass: compact root labels to 1..n and gather statistics.
+  // Second pass: compact root labels to 1..n (in order of each component's
+  // first pixel, whatever the provisional labels were) and gather statistics.
   const compact = new Int32Array(parent.length);
   const components: Component[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    if (!labels[i]) continue;
-    const root = find(labels[i]);
-    let c = compact[root];
-    const x = i % width, y = (i - x) / width;
-    if (!c) {
-      c = compact[root] = components.length + 1;
-      components.push({ label: c, x0: x, y0: y, x1: x + 1, y1: y + 1, area: 0 });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      if (!labels[i]) continue;
+      const root = find(labels[i]);
+      let c = compact[root];
+      if (!c) {
+        c = compact[root] = components.length + 1;
+        components.push({ label: c, x0: x, y0: y, x1: x + 1, y1: y + 1, area: 0 });
+      }
+      labels[i] = c;
+      const comp = components[c - 1];
+      comp.area++;
+      if (x < comp.x0) comp.x0 = x;
+      if (x + 1 > comp.x1) comp.x1 = x + 1;
+      if (y + 1 > comp.y1) comp.y1 = y + 1;
     }
-    labels[i] = c;
-    const comp = components[c - 1];
-    comp.area++;
-    if (x < comp.x0) comp.x0 = x;
-    if (x + 1 > comp.x1) comp.x1 = x + 1;
-    if (y + 1 > comp.y1) comp.y1 = y + 1;
   }
   return { labels, components };
 }
@@ -124,10 +129,16 @@ export function removeLines(
   // digit spans its width.
   const strip = width >= 1.5 * height && height >= 40;
   if (Math.min(width, height) < 64 && !strip) return 0;
-  let removed = removeHorizontalLines(mask, width, height, minSpan);
-  if (Math.min(width, height) < 64) return removed;
+  // A line spans at least `minSpan` of the columns (rows) it crosses: with
+  // fewer columns (rows) holding any ink there is none to find, and the
+  // search below, the costliest step of a camera frame, is skipped.
+  const [columns, rows] = inkedColumnsAndRows(mask, width, height);
+  let removed = columns >= width * minSpan
+    ? removeHorizontalLines(mask, width, height, minSpan)
+    : 0;
+  if (Math.min(width, height) < 64 || rows < height * minSpan) return removed;
   // Vertical lines: the same on the transposed mask.
-  const t = new Uint8Array(width * height);
+  const t = scratchUint8(width * height, false);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) t[x * height + y] = mask[y * width + x];
   }
@@ -139,6 +150,25 @@ export function removeLines(
     removed += vertical;
   }
   return removed;
+}
+
+/** How many columns and how many rows of the mask hold ink. */
+function inkedColumnsAndRows(mask: Uint8Array, width: number, height: number): [number, number] {
+  const column = new Uint8Array(width);
+  let columns = 0, rows = 0;
+  for (let y = 0; y < height; y++) {
+    let any = false;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      if (!mask[i]) continue;
+      any = true;
+      if (!column[x]) {
+        column[x] = 1;
+        columns++;
+      }
+    }
+    if (any) rows++;
+  }
+  return [columns, rows];
 }
 
 function removeHorizontalLines(
