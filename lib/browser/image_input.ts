@@ -3,10 +3,13 @@
  * on the page. The browser's own decoder does the work (PNG, JPEG, WebP, GIF,
  * BMP, and HEIC where Safari can), EXIF orientation is honoured
  * (`imageOrientation: "from-image"`), and a 12+ MP photo is decoded straight
- * to the size preprocessing works at (`createImageBitmap`'s resizeWidth and
- * resizeHeight: decoding and shrinking are one step, and the pixels are never
- * resampled again). Every failure is an `InputError` whose message can be
- * shown to the user as it is.
+ * to the size preprocessing works at, so the pixels are never resampled
+ * again. A large JPEG goes through WebCodecs' `ImageDecoder` with a desired
+ * size, which decodes it at a reduced scale (libjpeg's DCT scaling: a 12 MP
+ * photo costs about a sixth of its full decode), and only the last ≤ 2× shrink
+ * is drawn; elsewhere `createImageBitmap`'s resizeWidth and resizeHeight
+ * shrink it (after a full decode). Every failure is an `InputError` whose
+ * message can be shown to the user as it is.
  */
 import { imageSize } from "image-size";
 import { workingSide } from "../core/preprocess.ts";
@@ -106,24 +109,65 @@ function describe(kind: SniffedFormat | null): string {
 /** EXIF orientations 5–8 turn the picture a quarter: width and height swap. */
 const QUARTER_TURNS = new Set([5, 6, 7, 8]);
 
-/**
- * Width and height as displayed (EXIF orientation applied), from the file's
- * header alone; null when the header does not say (HEIC on some browsers).
- */
-async function displayedSize(file: Blob): Promise<[number, number] | null> {
+/** An image's size from its file header. */
+interface HeaderSize {
+  /** Width and height as displayed (EXIF orientation applied). */
+  shown: [number, number];
+  /** Width and height as stored. */
+  stored: [number, number];
+}
+
+/** The image's size from the file's header alone; null when it does not say (HEIC on some browsers). */
+async function headerSize(file: Blob): Promise<HeaderSize | null> {
   // JPEG's EXIF block comes first and is at most 64 KB; then the frame header.
   for (const bytes of [256 * 1024, file.size]) {
     try {
       const info = imageSize(new Uint8Array(await file.slice(0, bytes).arrayBuffer()));
       if (!info.width || !info.height) continue;
-      return QUARTER_TURNS.has(info.orientation ?? 1)
-        ? [info.height, info.width]
-        : [info.width, info.height];
+      const stored: [number, number] = [info.width, info.height];
+      const turned = QUARTER_TURNS.has(info.orientation ?? 1);
+      return { shown: turned ? [info.height, info.width] : stored, stored };
     } catch {
       if (bytes >= file.size) break;
     }
   }
   return null;
+}
+
+/**
+ * A JPEG at least twice the working size, decoded at a reduced scale by
+ * WebCodecs' `ImageDecoder` (its desired size, in stored orientation, lets
+ * libjpeg skip most of the work) and drawn at the working size; null where
+ * there is no `ImageDecoder` or it fails, for the caller to decode as usual.
+ * The frame carries the EXIF turn, which drawing applies.
+ */
+async function decodeScaledJpeg(file: Blob, size: HeaderSize): Promise<ImageData | null> {
+  const [w, h] = decodeSize(size.shown[0], size.shown[1]);
+  if (typeof ImageDecoder !== "function" || 2 * w > size.shown[0]) return null;
+  const scale = w / size.shown[0];
+  let decoder: ImageDecoder | undefined;
+  try {
+    if (!(await ImageDecoder.isTypeSupported("image/jpeg"))) return null;
+    decoder = new ImageDecoder({
+      data: file.stream(),
+      type: "image/jpeg",
+      desiredWidth: Math.ceil(size.stored[0] * scale),
+      desiredHeight: Math.ceil(size.stored[1] * scale),
+    });
+    const { image } = await decoder.decode();
+    try {
+      // A decoder that turned the picture otherwise than the header says: decode as usual.
+      const sideways = (image.displayWidth > image.displayHeight) !== (w > h);
+      if (w !== h && sideways) return null;
+      return rasterize(image, w, h);
+    } finally {
+      image.close();
+    }
+  } catch {
+    return null;
+  } finally {
+    decoder?.close();
+  }
 }
 
 function checkPixels(width: number, height: number, kind: SniffedFormat): void {
@@ -147,8 +191,13 @@ export async function decodeImageFile(file: Blob): Promise<DecodedImage> {
   }
   const kind = sniffImageFormat(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
   if (kind === null || kind === "svg") throw new InputError(describe(kind));
-  const shown = await displayedSize(file);
+  const size = await headerSize(file);
+  const shown = size?.shown ?? null;
   if (shown) checkPixels(shown[0], shown[1], kind); // Before decoding a decompression bomb.
+  if (size && kind === "jpeg") {
+    const pixels = await decodeScaledJpeg(file, size);
+    if (pixels) return { pixels, naturalWidth: shown![0], naturalHeight: shown![1] };
+  }
   let source: ImageBitmap | HTMLImageElement;
   try {
     source = await decodeBitmap(file, shown);

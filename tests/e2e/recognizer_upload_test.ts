@@ -26,7 +26,11 @@ async function rotatedJpeg(file: FixtureName, top: number, rows: number): Promis
       stored.set(src.data.subarray(from, from + 4), to);
     }
   }
-  const encoded = jpeg.encode({ data: stored, width: h, height: w }, 90).data as Uint8Array;
+  return withOrientation(jpeg.encode({ data: stored, width: h, height: w }, 90).data, 6);
+}
+
+/** A baseline JPEG with an EXIF block that gives its `orientation` (1–8). */
+function withOrientation(encoded: Uint8Array, orientation: number): Uint8Array {
   const tiff = [
     ..."MM".split("").map((c) => c.charCodeAt(0)),
     0,
@@ -46,9 +50,9 @@ async function rotatedJpeg(file: FixtureName, top: number, rows: number): Promis
     0,
     1,
     0,
-    6,
+    orientation,
     0,
-    0, // Orientation, SHORT, 1 value: 6
+    0, // Orientation, SHORT, 1 value
     0,
     0,
     0,
@@ -57,6 +61,33 @@ async function rotatedJpeg(file: FixtureName, top: number, rows: number): Promis
   const payload = [..."Exif\0\0".split("").map((c) => c.charCodeAt(0)), ...tiff];
   const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
   return new Uint8Array([...encoded.subarray(0, 2), ...app1, ...encoded.subarray(2)]);
+}
+
+/**
+ * A `width`×`height` JPEG, as stored, black in its top-left quarter and
+ * white elsewhere, with EXIF `orientation`: where the black quarter shows
+ * tells how the decoder turned it.
+ */
+function quarterJpeg(width: number, height: number, orientation: number): Uint8Array {
+  const data = new Uint8Array(width * height * 4).fill(255);
+  for (let y = 0; y < height / 2; y++) {
+    for (let x = 0; x < width / 2; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  }
+  return withOrientation(jpeg.encode({ data, width, height }, 85).data, orientation);
+}
+
+/** Size of the pixels `digitRecognizer.decode` gives for `bytes`, and which quarter is dark (TL, TR, BL, BR). */
+function decodedQuarters(page: import("playwright-core").Page, bytes: Uint8Array) {
+  return page.evaluate(async (data) => {
+    const blob = new Blob([new Uint8Array(data)], { type: "image/jpeg" });
+    // deno-lint-ignore no-explicit-any
+    const px: ImageData = await (globalThis as any).digitRecognizer.decode(blob);
+    const at = (fx: number, fy: number) =>
+      px.data[(Math.floor(fy * px.height) * px.width + Math.floor(fx * px.width)) * 4];
+    const dark = [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]
+      .map(([x, y]) => (at(x, y) < 128 ? "dark" : "light"));
+    return { size: [px.width, px.height], dark };
+  }, [...bytes]);
 }
 
 Deno.test("recognizer - an uploaded phone photo is read as its digit, with what the model saw and ten bars", async () => {
@@ -96,6 +127,33 @@ Deno.test("recognizer - a photo stored sideways with EXIF orientation 6 is turne
     });
     const [result] = await settledResults(page, 1);
     assert.equal(result.digit, "7");
+  });
+});
+
+Deno.test("recognizer - a large JPEG is decoded at a reduced scale straight to the working size, turned as its EXIF says", async () => {
+  // 2400×1800 as stored; shown 1800×2400 (orientations 6, 8) or as stored (1, 3).
+  const expected: Record<number, { size: number[]; dark: string[] }> = {
+    1: { size: [640, 480], dark: ["dark", "light", "light", "light"] },
+    3: { size: [640, 480], dark: ["light", "light", "light", "dark"] },
+    6: { size: [480, 640], dark: ["light", "dark", "light", "light"] },
+    8: { size: [480, 640], dark: ["light", "light", "dark", "light"] },
+  };
+  const check = async (page: import("playwright-core").Page, where: string) => {
+    for (const [orientation, want] of Object.entries(expected)) {
+      const got = await decodedQuarters(page, quarterJpeg(2400, 1800, Number(orientation)));
+      assert.deepEqual(got, want, `orientation ${orientation} (${where})`);
+    }
+  };
+  // In the worker (WebCodecs' ImageDecoder decodes at 1/2 scale), then on a page without
+  // ImageDecoder or OffscreenCanvas (createImageBitmap's full decode and resize).
+  await withRecognizer(({ page }) => check(page, "worker"));
+  await withRecognizer(({ page }) => check(page, "page, no ImageDecoder"), {
+    init: () => {
+      // deno-lint-ignore no-explicit-any
+      delete (globalThis as any).OffscreenCanvas;
+      // deno-lint-ignore no-explicit-any
+      delete (globalThis as any).ImageDecoder;
+    },
   });
 });
 
