@@ -1,7 +1,8 @@
 /**
  * The camera's live reading: grabs the framing guide's part of each video
  * frame (already shrunk to the working size) and has the recognition worker
- * read it, one frame in flight at a time, as fast as the worker answers.
+ * read it, one frame in flight at a time, as fast as the worker answers:
+ * the newest frame shown is read as soon as the last reading is back.
  */
 import type { RefObject } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -40,37 +41,48 @@ export function useLiveReading(
     let stopped = false;
     const steady = new SteadyReading();
     const times: number[] = [];
-    const next = () => {
+    // Video frames shown so far, and the count when the frame being read was grabbed: a frame
+    // shown while the worker was busy is read as soon as it answers, without waiting for the next.
+    let shown = 0, grabbedAt = -1, busy = false;
+    const watch = () => {
       if (stopped) return;
       const v = video.current;
-      // One read per new video frame where the browser says when one is shown.
-      if (v && "requestVideoFrameCallback" in v) v.requestVideoFrameCallback(() => tick());
-      else requestAnimationFrame(() => tick());
+      const shownOne = () => {
+        shown++;
+        watch();
+        tick();
+      };
+      // Where the browser says when a video frame is shown, once per frame; else once per paint.
+      if (v && "requestVideoFrameCallback" in v) v.requestVideoFrameCallback(shownOne);
+      else requestAnimationFrame(shownOne);
     };
     const tick = async () => {
       const v = video.current;
-      if (stopped || !v) return;
-      if (v.readyState >= 2 && v.videoWidth) {
-        try {
-          const frameId = ++frameIds;
-          const reading = await readFrame(await grabGuideFrame(v, guide), frameId);
-          if (stopped) return;
-          const now = performance.now();
-          times.push(now);
-          while (times[0] < now - 1000) times.shift();
-          setLive({
-            reading,
-            frameId,
-            steady: steady.push(reading.result.digits),
-            fps: times.length,
-          });
-        } catch {
-          // A frame that could not be grabbed or read (camera switching, engine restarting).
-        }
+      if (stopped || busy || !v || shown === grabbedAt) return;
+      if (!(v.readyState >= 2 && v.videoWidth)) return;
+      busy = true;
+      grabbedAt = shown;
+      try {
+        const frameId = ++frameIds;
+        const reading = await readFrame(await grabGuideFrame(v, guide), frameId);
+        if (stopped) return;
+        const now = performance.now();
+        times.push(now);
+        while (times[0] < now - 1000) times.shift();
+        setLive({
+          reading,
+          frameId,
+          steady: steady.push(reading.result.digits),
+          fps: times.length,
+        });
+      } catch {
+        // A frame that could not be grabbed or read (camera switching, engine restarting).
+      } finally {
+        busy = false;
       }
-      next();
+      tick();
     };
-    next();
+    watch();
     return () => {
       stopped = true;
     };

@@ -68,13 +68,16 @@ export interface DecodedImage {
   naturalHeight: number;
 }
 
-/** Draws `source` into a canvas of `width`×`height` and returns its RGBA pixels. */
+/**
+ * Draws `source` into a canvas of `width`×`height` (a new one, or `ctx`'s,
+ * which must be that size) and returns its RGBA pixels.
+ */
 export function rasterize(
   source: CanvasImageSource,
   width: number,
   height: number,
+  ctx = canvas2d(width, height),
 ): ImageData {
-  const ctx = canvas2d(width, height);
   // Transparent pixels become white, as they look on the page (a PNG digit on a clear background).
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, width, height);

@@ -23,7 +23,7 @@ import {
   startEngine,
   subscribeEngine,
 } from "./engine.ts";
-import { decodeImageFile, decodeSize, rasterize } from "./image_input.ts";
+import { canvas2d, decodeImageFile, decodeSize, rasterize } from "./image_input.ts";
 import { IMAGE_SIDE, makeThumbnail } from "./thumbnail.ts";
 
 /** What the page may ask for. */
@@ -91,11 +91,17 @@ async function read(pixels: ImageData, decodeMs: number): Promise<Reading> {
 const recentFrames = new Map<number, { pixels: ImageData; reading: Reading }>();
 const RECENT_FRAMES = 4;
 
+/** The canvas camera frames are drawn into: one for the whole session while their size holds. */
+let frameCanvas: ReturnType<typeof canvas2d> | undefined;
+
 /** The pixels of a camera frame, at the working size (the page usually grabbed it at that size). */
 function framePixels(frame: ImageBitmap): ImageData {
   try {
     const [w, h] = decodeSize(frame.width, frame.height);
-    return rasterize(frame, w, h);
+    if (frameCanvas?.canvas.width !== w || frameCanvas.canvas.height !== h) {
+      frameCanvas = canvas2d(w, h);
+    }
+    return rasterize(frame, w, h, frameCanvas);
   } finally {
     frame.close();
   }
