@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { build, JS_PREFIX, listIslands, OUT_DIR } from "./build.ts";
 import { registerIsland } from "./islands.ts";
 import { composePage, renderDocument } from "./render.ts";
+import { withPageETag } from "./page_etag.ts";
 import {
   comparePatterns,
   filesForDir,
@@ -229,7 +230,10 @@ export async function createApp(options: AppOptions): Promise<(req: Request) => 
       const params = matchPattern(route.pattern!, new URL(req.url).pathname) ?? {};
       const ctx = makeContext(req, route, params);
       try {
-        const res = await chain(ctx, middlewareFor(route.dir), () => runHandler(route, ctx));
+        const res = await withPageETag(
+          req,
+          await chain(ctx, middlewareFor(route.dir), () => runHandler(route, ctx)),
+        );
         if (req.method === "HEAD") return new Response(null, res);
         return res;
       } catch (error) {

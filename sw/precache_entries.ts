@@ -4,14 +4,16 @@
  * recognition worker and the chunks they import statically), each with a
  * revision. Not precached: what depends on the device or is large, fetched
  * on demand and kept by the service worker once used (sw/sw.ts): the
- * TensorFlow.js backends' chunks (dynamic imports), the WASM builds and the
- * model. It runs after each build, so the list always names the chunks that
+ * TensorFlow.js backends' chunks (dynamic imports), the WASM builds, the
+ * model, and the personal model's rehearsal digits (static/personal/, read
+ * only when the user trains a personal model). It runs after each build, so the list always names the chunks that
  * build emitted.
  */
 import { join } from "node:path";
 import { walkFiles } from "../framework/static_files.ts";
 import { JS_PREFIX } from "../framework/build.ts";
 import type { BuildManifest } from "../framework/types.ts";
+import { ON_DEMAND } from "./on_demand.ts";
 
 /** One precached URL; `revision: null` for URLs whose name already changes with the content. */
 export interface PrecacheEntry {
@@ -35,9 +37,6 @@ export interface PrecacheSources {
 
 /** Files never precached: the worker itself, source maps, hidden files. */
 const SKIP = /(^\/sw\.js$)|(\.map$)|(\/\.)/;
-
-/** Fetched on demand and kept once used (sw/sw.ts): one WASM build per device, the model. */
-export const ON_DEMAND = /^\/(wasm|model)\//;
 
 /** Static imports of an esbuild ESM bundle (`import"./x.js"`, `from"./x.js"`; not `import("./x.js")`). */
 const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*"\.\/([^"]+\.js)"/g;

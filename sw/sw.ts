@@ -13,7 +13,9 @@
  *   "reload" (SKIP_WAITING), then Workbox deletes the entries the new list
  *   dropped. IndexedDB (the history) is never touched.
  * - On demand: the WASM build, backend code and model this device uses are
- *   fetched by the recognition worker and kept here once used (a runtime
+ *   fetched by the recognition worker, and the personal model's rehearsal
+ *   digits by its worker when the user first trains one; each is kept here
+ *   once used (a runtime
  *   cache; the page lists them with CACHE_URLS after its first visit, when
  *   this worker did not yet control it): a phone never downloads the builds
  *   and backends it does not run.
@@ -32,6 +34,7 @@ import {
 import { NavigationRoute, registerRoute, setCatchHandler } from "workbox-routing";
 import { CacheFirst, NetworkOnly, StaleWhileRevalidate } from "workbox-strategies";
 import { receiveShare } from "./share_target.ts";
+import { ON_DEMAND } from "./on_demand.ts";
 
 interface ServiceWorkerScope {
   __WB_MANIFEST: (PrecacheEntry | string)[];
@@ -78,15 +81,15 @@ registerRoute(
 
 registerRoute(new NavigationRoute(new NetworkOnly()));
 
-// On demand, kept once used: bundles have content-hashed names (cache first); the WASM builds
-// and the model keep their names, so they are refreshed in the background.
+// On demand, kept once used: bundles have content-hashed names (cache first); the WASM builds,
+// the model and the rehearsal digits keep their names, so they are refreshed in the background.
 const hashedScripts = new CacheFirst({ cacheName: RUNTIME_CACHE });
 const namedFiles = new StaleWhileRevalidate({ cacheName: RUNTIME_CACHE });
 const onDemand = (url: URL) =>
   url.origin === location.origin
     ? url.pathname.startsWith("/_frsh/js/")
       ? hashedScripts
-      : /^\/(wasm|model)\//.test(url.pathname)
+      : ON_DEMAND.test(url.pathname)
       ? namedFiles
       : null
     : null;

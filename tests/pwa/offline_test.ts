@@ -46,6 +46,10 @@ Deno.test("offline - after one visit the service worker controls the page and ho
       !precached.some((u) => /^\/(wasm|model)\//.test(u)),
       "nothing device-specific precached",
     );
+    assert.ok(
+      !precached.some((u) => u.startsWith("/personal/")),
+      "the personal model's rehearsal digits wait until the user trains one",
+    );
     const bundles = (await walkFiles(ROOT + "_fresh/static/_frsh/js")).map((f) => "/_frsh/js/" + f);
     assert.ok(
       bundles.filter((b) => cached.has(b)).length < bundles.length,
