@@ -1,8 +1,8 @@
 /**
  * The camera's live reading: grabs the framing guide's part of each video
  * frame (already shrunk to the working size) and has the recognition worker
- * read it, one frame in flight at a time, as fast as the worker answers:
- * the newest frame shown is read as soon as the last reading is back.
+ * read it, as fast as the worker answers: the page grabs the newest frame
+ * shown while the worker reads the one before (two in flight at most).
  */
 import type { RefObject } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -24,6 +24,8 @@ export interface LiveState {
 }
 
 const IDLE: LiveState = { reading: null, frameId: 0, steady: null, fps: 0 };
+/** Frames grabbed and not yet read back: the page grabs one while the worker reads another. */
+const MAX_IN_FLIGHT = 2;
 let frameIds = 0;
 
 /** Reads `video` continuously while `on`; the state resets when it stops. */
@@ -41,9 +43,9 @@ export function useLiveReading(
     let stopped = false;
     const steady = new SteadyReading();
     const times: number[] = [];
-    // Video frames shown so far, and the count when the frame being read was grabbed: a frame
-    // shown while the worker was busy is read as soon as it answers, without waiting for the next.
-    let shown = 0, grabbedAt = -1, busy = false;
+    // Video frames shown so far, and the count when the last one read was grabbed: a frame
+    // shown while the worker was busy is read as soon as it can be, without waiting for the next.
+    let shown = 0, grabbedAt = -1, inFlight = 0, lastShown = 0;
     const watch = () => {
       if (stopped) return;
       const v = video.current;
@@ -58,14 +60,17 @@ export function useLiveReading(
     };
     const tick = async () => {
       const v = video.current;
-      if (stopped || busy || !v || shown === grabbedAt) return;
+      // Two frames in flight: the next one is grabbed here while the worker reads the last.
+      if (stopped || inFlight >= MAX_IN_FLIGHT || !v || shown === grabbedAt) return;
       if (!(v.readyState >= 2 && v.videoWidth)) return;
-      busy = true;
+      inFlight++;
       grabbedAt = shown;
       try {
         const frameId = ++frameIds;
         const reading = await readFrame(await grabGuideFrame(v, guide), frameId);
-        if (stopped) return;
+        // A reading that overtook this one is newer: keep showing it.
+        if (stopped || frameId < lastShown) return;
+        lastShown = frameId;
         const now = performance.now();
         times.push(now);
         while (times[0] < now - 1000) times.shift();
@@ -78,7 +83,7 @@ export function useLiveReading(
       } catch {
         // A frame that could not be grabbed or read (camera switching, engine restarting).
       } finally {
-        busy = false;
+        inFlight--;
       }
       tick();
     };
