@@ -29,10 +29,11 @@ const BINS = 1024;
 
 /** Counts `v` (in [lo, lo + span]) into a `BINS`-bin histogram, clamping outliers to the end bins. */
 function bin(hist: Uint32Array, v: number, lo: number, span: number): void {
-  let b = Math.floor(((v - lo) / span) * BINS);
-  if (b < 0) b = 0;
-  else if (b >= BINS) b = BINS - 1;
-  hist[b]++;
+  const b = ((v - lo) / span) * BINS;
+  // Truncation is the floor on (0, BINS − 1) and cheaper; NaN, as before, counts nowhere.
+  if (b > 0 && b < BINS - 1) hist[b | 0]++;
+  else if (b >= BINS - 1) hist[BINS - 1]++;
+  else if (b <= 0) hist[0]++;
 }
 
 /** Value at quantile `q` of the `n` values counted in `hist` (bin centre). */
