@@ -5,8 +5,8 @@
  * revision. Not precached: what depends on the device or is large, fetched
  * on demand and kept by the service worker once used (sw/sw.ts): the
  * TensorFlow.js backends' chunks (dynamic imports), the WASM builds, the
- * model, and the personal model's rehearsal digits (static/personal/, read
- * only when the user trains a personal model). It runs after each build, so the list always names the chunks that
+ * model, and the personal model's rehearsal digits (static/personal/, fetched
+ * once the user labels a first digit, so that personalising works offline). It runs after each build, so the list always names the chunks that
  * build emitted.
  */
 import { join } from "node:path";

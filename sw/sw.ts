@@ -14,7 +14,7 @@
  *   dropped. IndexedDB (the history) is never touched.
  * - On demand: the WASM build, backend code and model this device uses are
  *   fetched by the recognition worker, and the personal model's rehearsal
- *   digits by its worker when the user first trains one; each is kept here
+ *   digits by the page once the user labels a first digit; each is kept here
  *   once used (a runtime
  *   cache; the page lists them with CACHE_URLS after its first visit, when
  *   this worker did not yet control it): a phone never downloads the builds

@@ -12,6 +12,7 @@ import { createStore, del, get, set, type UseStore } from "idb-keyval";
 import type { PersonalModel } from "../core/personal_reader.ts";
 import { MIN_PERSONAL_DIGITS } from "../core/personal_head.ts";
 import { CROP_BYTES } from "../core/history_export.ts";
+import { REHEARSAL_IMAGES_PATH, REHEARSAL_LABELS_PATH } from "../core/rehearsal.ts";
 import { effectiveLabel, isUserLabelled, listEntries, onHistoryChange } from "./history_store.ts";
 import { getEngineState, setPersonalHead, subscribeEngine } from "./recognizer_client.ts";
 import {
@@ -163,6 +164,10 @@ async function syncOnce(): Promise<void> {
       setState({ status: "off" });
       return;
     }
+    // The rehearsal digits are not precached (they would weigh on every
+    // first visit): fetched, and so kept by the service worker, as soon as
+    // the user starts labelling, so that personalising later works offline.
+    if (digits > 0) prefetchRehearsal();
     if (needed > 0) {
       await setPersonalHead(null);
       setState({ status: "waiting", trainedWith: undefined });
@@ -192,6 +197,19 @@ async function syncOnce(): Promise<void> {
     await apply(stored);
   } catch (e) {
     setState({ status: "error", error: (e as Error)?.message ?? String(e) });
+  }
+}
+
+let rehearsalFetched = false;
+
+/** Fetches the rehearsal digits once per page, so the service worker keeps them. */
+function prefetchRehearsal(): void {
+  if (rehearsalFetched) return;
+  rehearsalFetched = true;
+  for (const path of [REHEARSAL_IMAGES_PATH, REHEARSAL_LABELS_PATH]) {
+    fetch(path).then((res) => res.arrayBuffer()).catch(() => {
+      rehearsalFetched = false; // Offline now: try again with the next labelled digit.
+    });
   }
 }
 

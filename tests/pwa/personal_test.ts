@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
-import { digitPng, withApp } from "./helpers.ts";
+import { cachedUrls, digitPng, waitForServiceWorker, withApp } from "./helpers.ts";
 import { BOXY_EIGHT, strokesPng } from "../helpers/stroke_digits.ts";
 import { makeRng } from "../../lib/core/random.ts";
 import { Canvas } from "../../training/png.ts";
@@ -50,6 +50,37 @@ Deno.test("result card - a correction typed on the card is what the same image r
     const again = await read(page, png, "seven.png");
     assert.equal(await again.getAttribute("data-digit"), "472");
     assert.match(await again.innerText(), /Your correction, from your history/);
+    assert.deepEqual(errors, []);
+  });
+});
+
+Deno.test("personal model - the rehearsal digits are kept once the user labels a digit, so personalising works offline", async () => {
+  await withApp(async ({ page, context, server, errors }) => {
+    await page.goto(server.url + "/");
+    await waitForServiceWorker(page);
+    const rehearsal = ["/personal/rehearsal-images.idx.gz", "/personal/rehearsal-labels.idx"];
+    const kept = async () => {
+      const cached = new Set(
+        (await cachedUrls(page)).map((u) => u.replace(/\?__WB_REVISION__=.*$/, "")),
+      );
+      return rehearsal.filter((u) => cached.has(u));
+    };
+    assert.deepEqual(await kept(), [], "not on the first visit");
+    const card = await read(page, await digitPng(page, "7"), "seven.png");
+    await card.locator("[data-action=confirm]").click();
+    await card.locator("[data-verdict=confirmed]").waitFor();
+    const end = Date.now() + 30_000;
+    while ((await kept()).length < rehearsal.length && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(await kept(), rehearsal, "fetched and kept after the first label");
+    await context.setOffline(true);
+    const sizes = await page.evaluate(
+      (urls) =>
+        Promise.all(urls.map(async (u) => (await (await fetch(u)).arrayBuffer()).byteLength)),
+      rehearsal,
+    );
+    assert.ok(sizes.every((n) => n > 0), "served offline");
     assert.deepEqual(errors, []);
   });
 });
