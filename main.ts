@@ -8,11 +8,8 @@ import { sharedModelService } from "./lib/server/model_service.ts";
 import { connectionLimitsFromEnv } from "./lib/server/limits.ts";
 import { sharedApiDeps } from "./lib/server/predict_api.ts";
 
-if (import.meta.main) {
-  // The model loads once, while the server starts; /api/health says when it is ready.
-  sharedModelService().start().catch(() => {/* logged; the API answers 503 */});
-  // Decoder processes take a second or two to start: not on the first request's time.
-  sharedApiDeps().pool.warm();
+/** Serves the app (pages, bundles, static files, the API) until the process ends. */
+export async function serveApp(): Promise<void> {
   await startServer({
     root: import.meta.dirname!,
     hostname: Deno.env.get("HOST") || "127.0.0.1",
@@ -21,4 +18,12 @@ if (import.meta.main) {
     before: appMiddleware(),
     limits: connectionLimitsFromEnv(),
   });
+}
+
+if (import.meta.main) {
+  // The model loads once, while the server starts; /api/health says when it is ready.
+  sharedModelService().start().catch(() => {/* logged; the API answers 503 */});
+  // Decoder processes take a second or two to start: not on the first request's time.
+  sharedApiDeps().pool.warm();
+  await serveApp();
 }

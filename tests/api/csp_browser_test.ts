@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { CONTENT_SECURITY_POLICY } from "../../lib/server/security_headers.ts";
 import { launchBrowser } from "../helpers/browser.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { startPageServer } from "../helpers/server.ts";
 
 import { buildOnce, ROOT } from "../helpers/build.ts";
 
@@ -16,7 +16,7 @@ type Recorder = typeof globalThis & { __cspViolations: string[] };
 
 Deno.test("csp - home (WASM backend), history and about load in Chromium without a CSP violation", async () => {
   await buildOnce();
-  const server = await startTestServer(ROOT);
+  const server = await startPageServer(ROOT);
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { buildOnce, ROOT } from "../helpers/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { startPageServer, type TestServer } from "../helpers/server.ts";
 
 /** A running app with a browser and a page on the home page, engine ready. */
 export interface RecognizerSession {
@@ -38,7 +38,7 @@ export async function withRecognizer(
   } = {},
 ): Promise<void> {
   await buildOnce();
-  const server = await startTestServer(ROOT);
+  const server = await startPageServer(ROOT);
   const browser = await launchBrowser(options.args ?? []);
   try {
     const page = await browser.newPage({

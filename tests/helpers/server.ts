@@ -65,3 +65,14 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * The app's server for browser tests (tests/helpers/page_server.ts): the
+ * same app, without the warm-up of the server-side model and decoders.
+ */
+export function startPageServer(
+  root: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  return startTestServer(root, env, "tests/helpers/page_server.ts");
+}

@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { buildOnce, ROOT } from "../helpers/build.ts";
 import { launchBrowser } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { startPageServer, type TestServer } from "../helpers/server.ts";
 import { pageModulesScript } from "./page_modules.ts";
 
 /** What a PWA test gets. */
@@ -26,7 +26,7 @@ export async function withApp(
   options: { context?: BrowserContextOptions; server?: { url: string } } = {},
 ): Promise<void> {
   await buildOnce();
-  const own: TestServer | undefined = options.server ? undefined : await startTestServer(ROOT);
+  const own: TestServer | undefined = options.server ? undefined : await startPageServer(ROOT);
   const server = options.server ?? own!;
   const browser = await launchBrowser();
   try {

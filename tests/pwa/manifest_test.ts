@@ -1,7 +1,7 @@
 /** The web app manifest: linked from every page, complete, its icons real, installable by Chromium. */
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
-import { startTestServer } from "../helpers/server.ts";
+import { startPageServer } from "../helpers/server.ts";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../ensure_browser.ts";
 import { CHROMIUM_ARGS } from "../helpers/browser.ts";
@@ -26,7 +26,7 @@ async function pngSize(url: string): Promise<[number, number]> {
 
 Deno.test("manifest - every page links it with the iOS tags; its fields, icons and shortcuts meet the install criteria", async () => {
   await buildOnce();
-  const server = await startTestServer(ROOT);
+  const server = await startPageServer(ROOT);
   try {
     for (const path of ["/", "/history", "/about"]) {
       const html = await (await fetch(server.url + path)).text();
@@ -85,7 +85,7 @@ Deno.test("manifest - every page links it with the iOS tags; its fields, icons a
 
 Deno.test("manifest - Chromium parses it without errors and finds the app installable", async () => {
   await buildOnce();
-  const server = await startTestServer(ROOT);
+  const server = await startPageServer(ROOT);
   // A persistent profile: Chromium never offers installation in an incognito-like context.
   const profile = await Deno.makeTempDir({ prefix: "pwa_profile_" });
   const context = await chromium.launchPersistentContext(profile, {

@@ -1,7 +1,7 @@
 /** Web Share Target: a POSTed image reaches the home page once, through the service worker or the server. */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { startTestServer } from "../helpers/server.ts";
+import { startPageServer } from "../helpers/server.ts";
 import { digitPng, waitForServiceWorker, withApp } from "./helpers.ts";
 import { buildOnce, ROOT } from "../helpers/build.ts";
 
@@ -9,7 +9,7 @@ const PNG = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3]);
 
 Deno.test("share target - without a service worker the server keeps a share for one pick-up", async () => {
   await buildOnce();
-  const server = await startTestServer(ROOT);
+  const server = await startPageServer(ROOT);
   try {
     const form = new FormData();
     form.append("title", "a photo");
