@@ -97,6 +97,20 @@ async function normalRequest(url: string) {
   assert.equal(body.images[0].digits, "4");
 }
 
+/**
+ * The JSON body of `res`, asserting it is JSON; on failure the message shows
+ * the answer's start and the end of the server's log.
+ */
+async function jsonAnswer(res: Response, serverOutput: () => string) {
+  const text = await res.text();
+  assert.match(
+    res.headers.get("Content-Type") ?? "",
+    /json/,
+    `${res.status} ${text.slice(0, 300)}\n${serverOutput().slice(-1500)}`,
+  );
+  return JSON.parse(text);
+}
+
 async function health(url: string) {
   return await (await fetchFresh(url + "/api/health")).json();
 }
@@ -207,13 +221,7 @@ Deno.test("hostile - the server survives hostile clients and keeps serving norma
           Array.from({ length: 5 }, (_, i) => ({ bytes: big, name: `${i}.png` })),
         );
         const res = await fetchFresh(url + "/api/predict", { method: "POST", body: form });
-        const text = await res.text();
-        assert.match(
-          res.headers.get("Content-Type") ?? "",
-          /json/,
-          `${res.status} ${text.slice(0, 200)}\n${server.output().slice(-1500)}`,
-        );
-        const body = JSON.parse(text);
+        const body = await jsonAnswer(res, server.output);
         assert.equal(res.status, 413, JSON.stringify(body));
         assert.equal(body.error.code, "too_many_pixels");
         assert.match(body.error.message, /per request/);
@@ -254,13 +262,7 @@ Deno.test("hostile - the server survives hostile clients and keeps serving norma
           method: "POST",
           body: lying as BodyInit,
         });
-        const text = await res.text();
-        assert.match(
-          res.headers.get("Content-Type") ?? "",
-          /json/,
-          `${res.status} ${text.slice(0, 300)}\n${server.output().slice(-1500)}`,
-        );
-        const body = JSON.parse(text);
+        const body = await jsonAnswer(res, server.output);
         assert.equal(res.status, 422, JSON.stringify(body));
         assert.equal(body.error.code, "truncated");
       },
